@@ -1,0 +1,64 @@
+package i18n
+
+import "fmt"
+
+// T returns the message for key in lang, formatted with args. An unknown key
+// returns the key itself, so a missing translation is visible but harmless.
+func T(lang Lang, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if lang == EN {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Has reports whether the catalog has key.
+func Has(key string) bool { _, ok := messages[key]; return ok }
+
+// messages maps a key to its Vietnamese and English text.
+var messages = map[string][2]string{
+	// Generic errors, one per apperr code.
+	"internal":           {"Đã có lỗi xảy ra. Vui lòng thử lại sau.", "Something went wrong. Please try again later."},
+	"invalid_input":      {"Dữ liệu gửi lên không hợp lệ.", "The submitted data is not valid."},
+	"invalid_json":       {"Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."},
+	"unknown_field":      {"Trường này không được hỗ trợ.", "This field is not supported."},
+	"wrong_type":         {"Giá trị có kiểu không đúng.", "This value has the wrong type."},
+	"required":           {"Trường này là bắt buộc.", "This field is required."},
+	"too_long":           {"Giá trị quá dài.", "This value is too long."},
+	"body_too_large":     {"Nội dung gửi lên quá lớn.", "The request body is too large."},
+	"unsupported_media":  {"Nội dung phải là JSON (Content-Type: application/json).", "The request body must be JSON (Content-Type: application/json)."},
+	"route_not_found":    {"Không tìm thấy trang hoặc địa chỉ API này.", "No page or API endpoint at this address."},
+	"method_not_allowed": {"Phương thức này không được hỗ trợ tại địa chỉ này.", "This method is not allowed at this address."},
+	"cross_origin":       {"Yêu cầu từ trang web khác bị từ chối.", "Cross-site requests are refused."},
+	"rate_limited":       {"Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.", "Too many requests. Please try again in a few minutes."},
+	"unavailable":        {"Dịch vụ tạm thời không sẵn sàng.", "The service is temporarily unavailable."},
+	"invalid_cursor":     {"Con trỏ phân trang không hợp lệ.", "The pagination cursor is not valid."},
+	"invalid_limit":      {"Giới hạn phải là số từ 1 đến 100.", "The limit must be a number from 1 to 100."},
+
+	// Accounts.
+	"unauthorized":        {"Bạn cần đăng nhập để thực hiện thao tác này.", "You need to log in to do this."},
+	"forbidden":           {"Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
+	"bad_credentials":     {"Email hoặc mật khẩu không đúng.", "Wrong email or password."},
+	"email_invalid":       {"Địa chỉ email không hợp lệ.", "This is not a valid email address."},
+	"email_taken":         {"Email này đã được đăng ký.", "This email is already registered."},
+	"password_too_short":  {"Mật khẩu phải có ít nhất 8 ký tự.", "The password must have at least 8 characters."},
+	"password_too_long":   {"Mật khẩu không được dài quá 128 ký tự.", "The password must have at most 128 characters."},
+	"name_invalid":        {"Tên phải có từ 1 đến 100 ký tự.", "The name must have 1 to 100 characters."},
+	"role_invalid":        {"Vai trò phải là resident, moderator hoặc admin.", "The role must be resident, moderator or admin."},
+	"user_not_found":      {"Không tìm thấy người dùng.", "User not found."},
+	"agency_not_found":    {"Không tìm thấy cơ quan.", "Agency not found."},
+	"slug_invalid":        {"Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang (2–64 ký tự).", "The slug may only contain lowercase letters, digits and hyphens (2–64 characters)."},
+	"slug_taken":          {"Đường dẫn này đã được dùng cho cơ quan khác.", "This slug is already used by another agency."},
+	"agency_name_invalid": {"Tên cơ quan bằng tiếng Việt là bắt buộc (tối đa 200 ký tự).", "The agency's Vietnamese name is required (at most 200 characters)."},
+	"title_invalid":       {"Chức danh phải có từ 1 đến 200 ký tự.", "The job title must have 1 to 200 characters."},
+	"staff_not_found":     {"Người dùng này không thuộc cán bộ của cơ quan.", "This user is not on the agency's staff."},
+	"session_expired":     {"Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", "Your session has expired. Please log in again."},
+	"last_admin":          {"Không thể bỏ quyền quản trị của quản trị viên cuối cùng.", "The last admin cannot lose the admin role."},
+}

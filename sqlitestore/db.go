@@ -1,0 +1,170 @@
+// Package sqlitestore is civichub's embedded store: SQLite in the data folder
+// through a pure Go driver, so one binary runs a portal with no database
+// server. It implements every domain's Store interface.
+//
+// Writes go through one connection (SQLite has a single writer; queueing in
+// Go is cheaper than busy-waiting in SQLite), reads through a pool. The
+// database runs in WAL mode with synchronous=FULL, so an acknowledged write
+// survives a power cut. Schema migrations run at Open.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// FileName is the database file inside the data folder.
+const FileName = "civichub.db"
+
+// DB is an open SQLite database. It is safe for concurrent use.
+type DB struct {
+	write  *sql.DB
+	read   *sql.DB
+	logger *slog.Logger
+	path   string
+}
+
+// Open opens (creating if needed) the database in dir and migrates it to the
+// current schema. Other processes (civichub admin) may open the same folder
+// while a server runs.
+func Open(ctx context.Context, dir string, logger *slog.Logger) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("sqlitestore: create data folder: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err := sql.Open("sqlite", dsn+"&mode=ro")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	read.SetMaxIdleConns(max(4, runtime.NumCPU()*2))
+	db := &DB{write: write, read: read, logger: logger, path: path}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("sqlitestore: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// migrations are applied in order; PRAGMA user_version records how many ran.
+// Never edit one that has shipped: append a new one.
+var migrations = []string{
+	`CREATE TABLE users (
+		id TEXT PRIMARY KEY,
+		email TEXT NOT NULL,
+		email_key TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		role TEXT NOT NULL,
+		password_hash TEXT NOT NULL,
+		auth_version INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX users_role ON users(role);
+	CREATE TABLE sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		auth_version INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX sessions_user ON sessions(user_id);
+	CREATE INDEX sessions_expires ON sessions(expires_at);
+	CREATE TABLE agencies (
+		id TEXT PRIMARY KEY,
+		slug TEXT NOT NULL UNIQUE,
+		name_vi TEXT NOT NULL,
+		name_en TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE memberships (
+		agency_id TEXT NOT NULL REFERENCES agencies(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		title TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (agency_id, user_id)
+	) STRICT;
+	CREATE INDEX memberships_user ON memberships(user_id, agency_id);
+	CREATE TABLE secrets (
+		name TEXT PRIMARY KEY,
+		value BLOB NOT NULL
+	) STRICT;`,
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("sqlitestore: read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("sqlitestore: database schema %d is newer than this civichub (%d): upgrade civichub", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("sqlitestore: migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("sqlitestore: set schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	if version < len(migrations) {
+		db.logger.Info("database migrated", "from", version, "to", len(migrations))
+	}
+	return nil
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func ms(t time.Time) int64     { return t.UnixMilli() }
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
