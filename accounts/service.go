@@ -453,7 +453,9 @@ func (s *Service) allow(ctx context.Context, key string, rate ratelimit.Rate) er
 	return nil
 }
 
-func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+// now is truncated to milliseconds, the precision both stores keep, so that a
+// value returned at creation equals the value read back later.
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -1,0 +1,74 @@
+package visitors
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestVerify(t *testing.T) {
+	s := NewSigner(NewKey(), false)
+	other := NewSigner(NewKey(), false)
+	id, value := s.Issue()
+	if got, ok := s.Verify(value); !ok || got != id {
+		t.Fatalf("Verify(issued) = %q, %v, want %q, true", got, ok, id)
+	}
+	_, foreign := other.Issue()
+	tampered := "A" + value[1:]
+	for _, bad := range []string{"", "x", value + "x", tampered, foreign, strings.Replace(value, ".", "", 1), id + "."} {
+		if got, ok := s.Verify(bad); ok {
+			t.Errorf("Verify(%q) = %q, true, want false", bad, got)
+		}
+	}
+}
+
+func TestMiddleware(t *testing.T) {
+	s := NewSigner(NewKey(), true)
+	var seen Visitor
+	h := s.Middleware(func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/static/") })(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = From(r.Context()) }))
+	_, valid := s.Issue()
+	validID, _ := s.Verify(valid)
+	tests := []struct {
+		name       string
+		path       string
+		cookie     string
+		wantNew    bool
+		wantForged bool
+		wantID     string
+		wantSet    bool
+	}{
+		{"no cookie", "/", "", true, false, "", true},
+		{"valid cookie", "/", valid, false, false, validID, false},
+		{"forged cookie", "/", "AAAAAAAAAAAAAAAAAAAAAA.forged", true, true, "", true},
+		{"static skipped", "/static/app.css", "", false, false, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seen = Visitor{}
+			r := httptest.NewRequest("GET", tc.path, nil)
+			if tc.cookie != "" {
+				r.AddCookie(&http.Cookie{Name: s.CookieName(), Value: tc.cookie})
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			set := w.Header().Get("Set-Cookie")
+			if (set != "") != tc.wantSet {
+				t.Errorf("Set-Cookie = %q, want set %v", set, tc.wantSet)
+			}
+			if tc.wantSet && (!strings.HasPrefix(set, "__Host-civichub_visitor=") || !strings.Contains(set, "HttpOnly") || !strings.Contains(set, "Secure")) {
+				t.Errorf("Set-Cookie = %q, want a __Host- HttpOnly Secure cookie", set)
+			}
+			if seen.New != tc.wantNew || seen.Forged != tc.wantForged {
+				t.Errorf("visitor = %+v, want New %v Forged %v", seen, tc.wantNew, tc.wantForged)
+			}
+			if tc.wantID != "" && seen.ID != tc.wantID {
+				t.Errorf("visitor ID = %q, want %q", seen.ID, tc.wantID)
+			}
+			if tc.wantForged && seen.ID == "" {
+				t.Errorf("forged cookie left the visitor without a fresh ID")
+			}
+		})
+	}
+}
