@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/i18n"
+)
+
+// demoAgencies and demoUsers are the demo content, in Vietnamese and English.
+var demoAgencies = []accounts.NewAgency{
+	{Slug: "so-thong-tin-va-truyen-thong", Name: i18n.Text{VI: "Sở Thông tin và Truyền thông", EN: "Department of Information and Communications"}},
+	{Slug: "so-xay-dung", Name: i18n.Text{VI: "Sở Xây dựng", EN: "Department of Construction"}},
+	{Slug: "so-tai-nguyen-va-moi-truong", Name: i18n.Text{VI: "Sở Tài nguyên và Môi trường", EN: "Department of Natural Resources and Environment"}},
+	{Slug: "ubnd-thanh-pho", Name: i18n.Text{VI: "Ủy ban nhân dân thành phố", EN: "City People's Committee"}},
+}
+
+type demoUser struct {
+	email, name string
+	role        accounts.Role
+	agency      string // slug of the agency the user is staff of
+	title       string
+}
+
+var demoUsers = []demoUser{
+	{email: "admin@demo.civichub.vn", name: "Quản trị viên", role: accounts.Admin},
+	{email: "moderator@demo.civichub.vn", name: "Trần Thị Kiểm Duyệt", role: accounts.Moderator},
+	{email: "staff@demo.civichub.vn", name: "Lê Văn Cán Bộ", role: accounts.Resident, agency: "so-xay-dung", title: "Chuyên viên Phòng Quản lý xây dựng"},
+	{email: "resident@demo.civichub.vn", name: "Nguyễn Văn Dân", role: accounts.Resident},
+}
+
+// demoCredentialsFile keeps the generated demo passwords in the data folder,
+// readable by the operator only, so later starts can show them again.
+const demoCredentialsFile = "demo-credentials.txt"
+
+// loadDemo creates the demo agencies and users unless they exist, and prints
+// the demo accounts' credentials to out. Passwords are random per
+// installation, never fixed strings that could open a real site.
+func loadDemo(ctx context.Context, a *app, out io.Writer) error {
+	path := filepath.Join(a.cfg.DataDir, demoCredentialsFile)
+	if _, err := a.accounts.Store().UserByEmail(ctx, demoUsers[0].email); err == nil {
+		creds, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(out, "Demo content is already loaded; its credentials file %s cannot be read.\n", path)
+			return nil
+		}
+		fmt.Fprintf(out, "Demo content is already loaded. Demo accounts (from %s):\n%s", path, creds)
+		return nil
+	} else if !errors.Is(err, accounts.ErrUserNotFound) {
+		return err
+	}
+	for _, in := range demoAgencies {
+		if _, err := a.accounts.CreateAgency(ctx, accounts.System, in); err != nil && !errors.Is(err, accounts.ErrSlugTaken) {
+			return err
+		}
+	}
+	var creds strings.Builder
+	// The first user (the admin) is created last: its presence marks the
+	// demo content as complete.
+	for i := len(demoUsers) - 1; i >= 0; i-- {
+		du := demoUsers[i]
+		password := rand.Text()[:16]
+		u, err := a.accounts.CreateUser(ctx, accounts.System, accounts.NewUser{Email: du.email, Password: password, Name: du.name, Role: du.role})
+		if errors.Is(err, accounts.ErrEmailTaken) {
+			continue // left from an interrupted load; its password is unknown
+		} else if err != nil {
+			return err
+		}
+		if du.agency != "" {
+			ag, err := a.accounts.Store().AgencyBySlug(ctx, du.agency)
+			if err != nil {
+				return err
+			}
+			if _, err := a.accounts.AddStaff(ctx, accounts.System, ag.ID, u.ID, du.title); err != nil {
+				return err
+			}
+		}
+		role := string(du.role)
+		if du.agency != "" {
+			role += ", staff of " + du.agency
+		}
+		fmt.Fprintf(&creds, "  %-28s %-18s %s\n", du.email, password, role)
+	}
+	if err := os.WriteFile(path, []byte(creds.String()), 0o600); err != nil {
+		a.logger.Warn("cannot save demo credentials", "path", path, "err", err)
+	}
+	fmt.Fprintf(out, "Demo content loaded. Log in at %s/login with one of these demo accounts:\n%s", a.cfg.Origin(), creds.String())
+	return nil
+}

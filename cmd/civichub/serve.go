@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/apperr"
+	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/visitors"
+	"github.com/civichub/civichub/web"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := flag.NewFlagSet("civichub serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "Load demo agencies and users (once) and print their credentials.")
+	cfg, err := loadConfig(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	a, err := newApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	logger.Info("civichub starting", "store", a.store.name, "broker", a.brokerName(), "base_url", cfg.BaseURL.String(), "lang", cfg.Lang)
+
+	if *demo {
+		if err := loadDemo(ctx, a, stdout); err != nil {
+			return fmt.Errorf("demo content: %w", err)
+		}
+	}
+	handler, err := a.handler(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CIVICHUB_ADDR): %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go a.sweepSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("civichub listening", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond).String())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// handler builds the whole HTTP surface: routes and the middleware every
+// request passes through, outermost first.
+func (a *app) handler(ctx context.Context) (http.Handler, error) {
+	cfg, logger := a.cfg, a.logger
+	key, err := a.store.accounts.Secret(ctx, "visitor-cookie", visitors.NewKey)
+	if err != nil {
+		return nil, fmt.Errorf("visitor key: %w", err)
+	}
+	signer := visitors.NewSigner(key, cfg.Secure())
+	cookies := accounts.Cookies{Secure: cfg.Secure(), TTL: cfg.SessionTTL}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		web.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.ready(r.Context()); err != nil {
+			logger.Warn("not ready", "err", err)
+			web.Error(w, r, logger, apperr.New(apperr.Unavailable, "unavailable"))
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	accounts.NewHandler(a.accounts, cookies, logger).Routes(mux)
+	mux.Handle("/api/", web.APINotFound(mux, logger))
+	if err := a.pages(mux, cookies); err != nil {
+		return nil, err
+	}
+
+	cop := http.NewCrossOriginProtection()
+	for _, o := range cfg.AllowedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("invalid setting CIVICHUB_ALLOWED_ORIGINS: %w", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.Error(w, r, logger, apperr.New(apperr.Forbidden, "cross_origin"))
+	}))
+	skipVisitor := func(r *http.Request) bool {
+		p := r.URL.Path
+		return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+	}
+	return web.Chain(web.NewMetrics(reg).Wrap(mux),
+		web.Recover(logger),
+		web.SecurityHeaders,
+		web.RealIP(cfg.TrustedProxies),
+		web.BodyLimit(cfg.MaxBodyBytes),
+		func(h http.Handler) http.Handler { return i18n.Middleware(cfg.Lang, h) },
+		cop.Handler,
+		signer.Middleware(skipVisitor),
+		accounts.Middleware(a.accounts, cookies, logger),
+	), nil
+}
+
+// sweepSessions deletes expired sessions every hour until ctx ends.
+func (a *app) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.accounts.SweepSessions(ctx); err != nil {
+				a.logger.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				a.logger.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
