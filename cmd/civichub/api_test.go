@@ -331,4 +331,3 @@ func adminCmd(t *testing.T, env map[string]string, args ...string) string {
 	}
 	return out.String()
 }
-
