@@ -18,7 +18,8 @@ import (
 // would find it.
 type testServer struct {
 	URL    string
-	stdout *syncBuffer
+	stdout *syncBuffer // what run printed for the operator
+	logs   *syncBuffer // the JSON log lines
 	stop   func() error
 }
 
@@ -64,7 +65,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *testServe
 	ctx, cancel := context.Background(), func() {}
 	ctx, cancel = context.WithCancel(ctx)
 	pr, pw := io.Pipe()
-	stdout := &syncBuffer{}
+	stdout, logs := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, stdout, pw)
@@ -81,6 +82,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *testServe
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "civichub listening" {
 				addr <- line.Addr
 			}
+			logs.Write(append(sc.Bytes(), '\n'))
 			if testing.Verbose() {
 				t.Log(sc.Text())
 			}
@@ -90,7 +92,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *testServe
 	var ts *testServer
 	select {
 	case a := <-addr:
-		ts = &testServer{URL: "http://" + a, stdout: stdout}
+		ts = &testServer{URL: "http://" + a, stdout: stdout, logs: logs}
 	case err := <-done:
 		cancel()
 		t.Fatalf("run() = %v before listening", err)

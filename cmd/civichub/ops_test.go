@@ -1,0 +1,111 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestProbesMetricsAndHeaders(t *testing.T) {
+	srv := startServer(t, testEnv(t, nil))
+	c := newClient(t, srv.URL)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if res := c.do("GET", p, nil); res.Status != 200 {
+			t.Errorf("GET %s = %d %s, want 200", p, res.Status, res.Body)
+		}
+	}
+	c.do("GET", "/api/v1/me", nil)
+	res := c.do("GET", "/metrics", nil)
+	for _, want := range []string{`civichub_http_requests_total{code="4xx",route="GET /api/v1/me"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	res = newClient(t, srv.URL).do("GET", "/api/v1/agencies", nil)
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "script-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "strict-origin-when-cross-origin",
+		"X-Frame-Options":         "DENY",
+	} {
+		if got := res.Header.Get(h); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", h, got, want)
+		}
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("CSP = %q, want no unsafe-inline and frame-ancestors 'none'", csp)
+	}
+	if !strings.Contains(res.Header.Get("Set-Cookie"), "civichub_visitor=") {
+		t.Errorf("first response set no visitor cookie: %q", res.Header.Get("Set-Cookie"))
+	}
+}
+
+func TestSecureCookiesBehindHTTPS(t *testing.T) {
+	srv := startServer(t, testEnv(t, map[string]string{"CIVICHUB_BASE_URL": "https://congdan.example.gov.vn"}))
+	c := newClient(t, srv.URL)
+	res := c.do("POST", "/api/v1/auth/register", map[string]string{"email": "s@example.vn", "password": "password123", "name": "An Toàn"})
+	var session string
+	for _, ck := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(ck, "__Host-civichub_session=") {
+			session = ck
+		}
+	}
+	if !strings.Contains(session, "Secure") || !strings.Contains(session, "HttpOnly") || !strings.Contains(session, "Path=/") {
+		t.Errorf("session cookie = %q, want __Host- prefixed, Secure, HttpOnly, Path=/", session)
+	}
+}
+
+func TestDemoLoadsOnce(t *testing.T) {
+	env := testEnv(t, nil)
+	srv := startServer(t, env, "--demo")
+	out := srv.stdout.String()
+	for _, u := range demoUsers {
+		if !strings.Contains(out, u.email) {
+			t.Errorf("demo output lacks %s:\n%s", u.email, out)
+		}
+	}
+	// Every printed password logs in.
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.Contains(f[0], "@demo.civichub.vn") {
+			continue
+		}
+		c := newClient(t, srv.URL)
+		if res := c.do("POST", "/api/v1/auth/login", map[string]string{"email": f[0], "password": f[1]}); res.Status != 200 {
+			t.Errorf("login as %s with the printed password = %d %s", f[0], res.Status, res.Body)
+		}
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatalf("stop = %v", err)
+	}
+	again := startServer(t, env, "--demo")
+	if out2 := again.stdout.String(); !strings.Contains(out2, "already loaded") || !strings.Contains(out2, "admin@demo.civichub.vn") {
+		t.Errorf("second --demo start printed %q, want the saved credentials", out2)
+	}
+	var agencies struct {
+		Items []struct{ Slug string } `json:"items"`
+	}
+	newClient(t, again.URL).do("GET", "/api/v1/agencies", nil).decode(t, &agencies)
+	if len(agencies.Items) != len(demoAgencies) {
+		t.Errorf("agencies after two demo starts = %d, want %d", len(agencies.Items), len(demoAgencies))
+	}
+}
+
+func TestAdminCommandErrors(t *testing.T) {
+	env := testEnv(t, nil)
+	for _, args := range [][]string{
+		{"create-user", "--email", "bad", "--password", "password123", "--name", "X"},
+		{"create-user", "--email", "a@example.vn", "--password", "short", "--name", "X"},
+		{"create-user", "--email", "a@example.vn", "--password", "password123", "--name", "X", "--role", "king"},
+		{"set-role", "--email", "nobody@example.vn", "--role", "admin"},
+		{"add-staff", "--agency", "missing", "--email", "a@example.vn", "--title", "T"},
+		{"no-such-command"},
+	} {
+		var out strings.Builder
+		err := run(t.Context(), append([]string{"admin"}, args...), func(k string) string { return env[k] }, &out, &out)
+		if err == nil {
+			t.Errorf("admin %v = nil, want an error", args)
+		} else if strings.Contains(err.Error(), "sqlitestore") {
+			t.Errorf("admin %v = %v, want a plain message", args, err)
+		}
+	}
+}
