@@ -72,3 +72,18 @@ func TestMiddleware(t *testing.T) {
 		})
 	}
 }
+
+// FuzzVerify checks that no cookie value panics Verify or verifies without
+// the key.
+func FuzzVerify(f *testing.F) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"), false)
+	_, v := s.Issue()
+	f.Add(v)
+	f.Add("")
+	f.Add("AAAAAAAAAAAAAAAAAAAAAA.")
+	f.Fuzz(func(t *testing.T, value string) {
+		if id, ok := s.Verify(value); ok && value != id+"."+s.sign(id) {
+			t.Fatalf("Verify(%q) = %q, true for a value the signer did not make", value, id)
+		}
+	})
+}
