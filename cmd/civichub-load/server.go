@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is a civichub process started by the load tool.
+type server struct {
+	cmd  *exec.Cmd
+	url  string
+	addr string
+}
+
+// startServer starts bin serve with env on a free loopback port and dataDir.
+// It does not wait for readiness.
+func startServer(bin, dataDir string, env []string, args ...string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), append([]string{
+		"CIVICHUB_ADDR=" + addr, "CIVICHUB_DATA_DIR=" + dataDir, "CIVICHUB_LOG_LEVEL=warn",
+	}, env...)...)
+	cmd.Stdout, cmd.Stderr = nil, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	return &server{cmd: cmd, url: "http://" + addr, addr: addr}, nil
+}
+
+// waitReady polls /readyz every interval until it answers 200, returning when.
+func (s *server) waitReady(ctx context.Context, interval, timeout time.Duration) (time.Time, error) {
+	hc := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(timeout)
+	for {
+		res, err := hc.Get(s.url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return time.Now(), nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return time.Time{}, fmt.Errorf("server not ready after %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// stop sends SIGTERM and waits for the process to exit.
+func (s *server) stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		return fmt.Errorf("server did not stop within 20 s of SIGTERM")
+	}
+}
+
+// memory returns the server's current and peak resident set size in bytes.
+func (s *server) memory() (rss, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb << 10
+		case "VmHWM:":
+			peak = kb << 10
+		}
+	}
+	return rss, peak, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
