@@ -167,15 +167,15 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
+	actor := UserFrom(r.Context())
+	if err := requireRole(actor, Admin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in struct {
 		Role *Role `json:"role"`
 	}
 	if err := web.Decode(r, &in); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	actor := UserFrom(r.Context())
-	if err := requireRole(actor, Admin); err != nil {
 		h.fail(w, r, err)
 		return
 	}
