@@ -62,7 +62,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.cookies.Set(w, token)
+	h.startSession(w, r, token)
 	web.JSON(w, http.StatusCreated, Me{User: u, Staff: []StaffMembership{}})
 }
 
@@ -80,13 +80,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	// A session token the browser held before login is ended: the session
-	// is rotated at login.
-	if old := h.cookies.Token(r); old != "" {
-		_ = h.svc.Logout(r.Context(), old)
+	h.startSession(w, r, token)
+	h.writeMe(w, r, http.StatusOK, u)
+}
+
+// startSession sets the new session's cookie and ends the session the
+// browser held before, if any: a session is never carried across a login.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, token string) {
+	if old := SessionToken(r.Context()); old != "" {
+		if err := h.svc.Logout(r.Context(), old); err != nil {
+			h.logger.Warn("end previous session", "err", err)
+		}
 	}
 	h.cookies.Set(w, token)
-	h.writeMe(w, r, http.StatusOK, u)
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +100,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, ErrUnauthorized)
 		return
 	}
-	if err := h.svc.Logout(r.Context(), h.cookies.Token(r)); err != nil {
+	if err := h.svc.Logout(r.Context(), SessionToken(r.Context())); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -212,6 +218,10 @@ func (h *Handler) listAgencies(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createAgency(w http.ResponseWriter, r *http.Request) {
+	if err := requireRole(UserFrom(r.Context()), Admin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in NewAgency
 	if err := web.Decode(r, &in); err != nil {
 		h.fail(w, r, err)
@@ -246,6 +256,10 @@ func (h *Handler) getAgency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) addStaff(w http.ResponseWriter, r *http.Request) {
+	if err := requireRole(UserFrom(r.Context()), Admin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in struct {
 		UserID string `json:"user_id"`
 		Title  string `json:"title"`

@@ -321,7 +321,7 @@ func (s *Service) CreateAgency(ctx context.Context, actor *User, in NewAgency) (
 	}
 	if in.Name.EN != "" {
 		if in.Name.EN, ok = cleanLine(in.Name.EN, 200); !ok {
-			fields["name"] = "agency_name_invalid"
+			fields["name.en"] = "agency_name_en_invalid"
 		}
 	}
 	if !slugRE.MatchString(in.Slug) {
@@ -390,6 +390,9 @@ func (s *Service) AddStaff(ctx context.Context, actor *User, agencyID, userID, t
 	if _, err := s.Agency(ctx, agencyID); err != nil {
 		return nil, err
 	}
+	if userID == "" {
+		return nil, apperr.Field("user_id", "required")
+	}
 	if !id.Valid(userID) {
 		return nil, apperr.Field("user_id", "user_not_found")
 	}
@@ -448,7 +451,7 @@ func (s *Service) allow(ctx context.Context, key string, rate ratelimit.Rate) er
 		return nil
 	}
 	if !ok {
-		return &apperr.Error{Code: apperr.RateLimited, Key: "rate_limited", Err: fmt.Errorf("retry after %s", retry)}
+		return &apperr.Error{Code: apperr.RateLimited, Key: "rate_limited", Err: fmt.Errorf("limit %s on %s", rate, key), RetryAfter: retry}
 	}
 	return nil
 }

@@ -49,6 +49,15 @@ func (c Cookies) Token(r *http.Request) string {
 
 type userKey struct{}
 
+type tokenKey struct{}
+
+// SessionToken returns the token of the request's session as the middleware
+// left it (the new one when it rotated the session), or "".
+func SessionToken(ctx context.Context) string {
+	t, _ := ctx.Value(tokenKey{}).(string)
+	return t
+}
+
 // WithUser returns ctx carrying the logged-in user.
 func WithUser(ctx context.Context, u *User) context.Context {
 	return context.WithValue(ctx, userKey{}, u)
@@ -76,8 +85,9 @@ func Middleware(svc *Service, cookies Cookies, logger *slog.Logger) func(http.Ha
 			case err == nil:
 				if rotated != "" {
 					cookies.Set(w, rotated)
+					token = rotated
 				}
-				r = r.WithContext(WithUser(r.Context(), u))
+				r = r.WithContext(context.WithValue(WithUser(r.Context(), u), tokenKey{}, token))
 			case errors.Is(err, ErrSessionExpired):
 				cookies.Clear(w)
 			default:

@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable, machine-readable error code that clients may switch on.
@@ -34,6 +35,9 @@ type Error struct {
 	Key    string
 	Fields map[string]string
 	Err    error
+	// RetryAfter, on a RateLimited error, says when the client may try
+	// again.
+	RetryAfter time.Duration
 }
 
 // New returns an error with code and message key.

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/civichub/civichub/apperr"
@@ -126,6 +128,16 @@ func Detail(err error, lang i18n.Lang) ErrorDetail {
 	return d
 }
 
+// RetryAfter returns the Retry-After header value for a rate-limited error:
+// whole seconds, rounded up, at least 1; 60 when the error does not say.
+func RetryAfter(err error) string {
+	d := apperr.As(err).RetryAfter
+	if d <= 0 {
+		return "60"
+	}
+	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}
+
 // Error writes err as a JSON error response in the request's language. An
 // internal error is logged with its cause; coded errors are the client's and
 // are not logged above debug level.
@@ -137,7 +149,7 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		logger.Debug("request refused", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if d.Code == apperr.RateLimited && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Retry-After", RetryAfter(err))
 	}
 	JSON(w, Status(d.Code), ErrorBody{Error: d})
 }

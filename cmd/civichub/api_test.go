@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -188,8 +190,12 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	}
 	res := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "Limited@example.vn", "password": "mật khẩu tốt 123"})
-	if res.Status != http.StatusTooManyRequests || res.errorCode() != "rate_limited" || res.Header.Get("Retry-After") == "" {
-		t.Errorf("4th login = %d %s, want 429 rate_limited with Retry-After", res.Status, res.Body)
+	if res.Status != http.StatusTooManyRequests || res.errorCode() != "rate_limited" {
+		t.Errorf("4th login = %d %s, want 429 rate_limited", res.Status, res.Body)
+	}
+	// 3 per hour: the next attempt is allowed in about 20 minutes.
+	if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1000 || secs > 1200 {
+		t.Errorf("Retry-After = %q, want the limiter's wait of about 1200 s", res.Header.Get("Retry-After"))
 	}
 }
 
@@ -330,4 +336,66 @@ func adminCmd(t *testing.T, env map[string]string, args ...string) string {
 		t.Fatalf("civichub admin %v = %v\n%s", args, err, out.String())
 	}
 	return out.String()
+}
+
+func TestSessionsEndAtLogoutAndLogin(t *testing.T) {
+	env := testEnv(t, nil)
+	srv := startServer(t, env)
+	adminCmd(t, env, "create-user", "--email", "root@example.vn", "--password", "admin password", "--name", "Gốc", "--role", "admin")
+	admin := newClient(t, srv.URL)
+	admin.do("POST", "/api/v1/auth/login", map[string]string{"email": "root@example.vn", "password": "admin password"})
+
+	c := newClient(t, srv.URL)
+	me := register(t, c, "rot@example.vn", "Xoay")
+	admin.do("PATCH", "/api/v1/users/"+me.ID, map[string]string{"role": "moderator"})
+	// The logout request is the first after the role change: it rotates the
+	// session and must end the new one, not only the old.
+	res := c.do("POST", "/api/v1/auth/logout", nil)
+	var rotated string
+	for _, ck := range res.Header.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(ck, "civichub_session="); ok && !strings.HasPrefix(v, ";") {
+			rotated, _, _ = strings.Cut(v, ";")
+		}
+	}
+	if res.Status != 204 || rotated == "" {
+		t.Fatalf("logout after role change = %d, rotated cookie %q", res.Status, rotated)
+	}
+	replay := newClient(t, srv.URL)
+	if res := replay.do("GET", "/api/v1/me", nil, "Cookie", "civichub_session="+rotated); res.Status != 401 {
+		t.Errorf("rotated session after logout = %d, want 401", res.Status)
+	}
+
+	// Registering a second account from a logged-in browser ends the first
+	// session.
+	first := newClient(t, srv.URL)
+	register(t, first, "one@example.vn", "Một")
+	oldCookie := ""
+	for _, ck := range first.hc.Jar.Cookies(mustURL(t, srv.URL)) {
+		if ck.Name == "civichub_session" {
+			oldCookie = ck.Value
+		}
+	}
+	register(t, first, "two@example.vn", "Hai")
+	if res := replay.do("GET", "/api/v1/me", nil, "Cookie", "civichub_session="+oldCookie); res.Status != 401 {
+		t.Errorf("first session after registering again = %d, want 401", res.Status)
+	}
+}
+
+func TestEarlyErrorsFollowLanguage(t *testing.T) {
+	srv := startServer(t, testEnv(t, nil))
+	c := newClient(t, srv.URL)
+	res := c.do("POST", "/api/v1/auth/register", strings.Repeat("x", 70000), "Accept-Language", "en")
+	var e apiError
+	res.decode(t, &e)
+	if res.Status != 413 || e.Error.Message != "The request body is too large." {
+		t.Errorf("oversized body with Accept-Language en = %d %q, want 413 in English", res.Status, e.Error.Message)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -118,12 +118,10 @@ func (a *app) handler(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 
+	// Unsafe requests must come from our own origin. Portals in
+	// CIVICHUB_ALLOWED_ORIGINS frame our widgets, but a widget's requests come
+	// from our origin inside the frame, so no other origin is trusted here.
 	cop := http.NewCrossOriginProtection()
-	for _, o := range cfg.AllowedOrigins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("invalid setting CIVICHUB_ALLOWED_ORIGINS: %w", err)
-		}
-	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, logger, apperr.New(apperr.Forbidden, "cross_origin"))
 	}))
@@ -132,11 +130,11 @@ func (a *app) handler(ctx context.Context) (http.Handler, error) {
 		return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 	}
 	return web.Chain(web.NewMetrics(reg).Wrap(mux),
+		func(h http.Handler) http.Handler { return i18n.Middleware(cfg.Lang, h) },
 		web.Recover(logger),
 		web.SecurityHeaders,
 		web.RealIP(cfg.TrustedProxies),
 		web.BodyLimit(cfg.MaxBodyBytes),
-		func(h http.Handler) http.Handler { return i18n.Middleware(cfg.Lang, h) },
 		cop.Handler,
 		signer.Middleware(skipVisitor),
 		accounts.Middleware(a.accounts, cookies, logger),
