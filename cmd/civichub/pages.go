@@ -4,9 +4,17 @@ import (
 	"net/http"
 
 	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/frontend"
 )
 
-// pages registers the server-rendered pages.
+// pages registers the server-rendered pages and static files.
 func (a *app) pages(mux *http.ServeMux, cookies accounts.Cookies) error {
+	fe, err := frontend.New(frontend.Options{
+		Accounts: a.accounts, Cookies: cookies, DefaultLang: a.cfg.Lang, Secure: a.cfg.Secure(), Logger: a.logger,
+	})
+	if err != nil {
+		return err
+	}
+	fe.Routes(mux)
 	return nil
 }
