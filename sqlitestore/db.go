@@ -124,6 +124,16 @@ var migrations = []string{
 		name TEXT PRIMARY KEY,
 		value BLOB NOT NULL
 	) STRICT;`,
+	`CREATE TABLE counters (
+		name TEXT PRIMARY KEY,
+		value INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE visitor_days (
+		kind TEXT NOT NULL,
+		day TEXT NOT NULL,
+		sketch BLOB NOT NULL,
+		PRIMARY KEY (kind, day)
+	) STRICT;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
