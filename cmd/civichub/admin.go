@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/apperr"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/id"
+	"github.com/civichub/civichub/visitors"
 )
 
 // adminCommand is one `civichub admin` subcommand. It runs against the
@@ -105,6 +107,26 @@ var adminCommands = map[string]adminCommand{
 				return err
 			}
 			fmt.Fprintf(out, "%s <%s> is no longer staff of %s\n", u.Name, u.Email, ag.Slug)
+			return nil
+		}
+	}},
+	"set-visits": {"seed the total visit counter from a legacy counter: set-visits N", func(fs *flag.FlagSet) func(context.Context, *app, io.Writer) error {
+		return func(ctx context.Context, a *app, out io.Writer) error {
+			if fs.NArg() != 1 {
+				return errors.New("usage: civichub admin set-visits N")
+			}
+			n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+			if err != nil || n < 0 {
+				return fmt.Errorf("set-visits: %q is not a whole number of visits", fs.Arg(0))
+			}
+			var live visitors.Counter
+			if a.redis != nil {
+				live = a.visits // running nodes share it and see the new total at once
+			}
+			if err := visitors.SetVisitsTotal(ctx, a.store.visitors, live, n); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "visits_total set to %d\n", n)
 			return nil
 		}
 	}},

@@ -14,6 +14,7 @@ import (
 	"github.com/civichub/civichub/mongostore"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
+	"github.com/civichub/civichub/visitors"
 )
 
 // app is everything built from the configuration that both the server and
@@ -26,12 +27,14 @@ type app struct {
 	redis    *redis.Client // nil without CIVICHUB_REDIS_URL
 	limiter  ratelimit.Limiter
 	accounts *accounts.Service
+	visits   visitors.Counter
 }
 
 // storage is the part of a store implementation the process needs.
 type storage struct {
 	name     string
 	accounts accounts.Store
+	visitors visitors.Store
 	ping     func(context.Context) error
 	close    func() error
 }
@@ -42,7 +45,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		if err != nil {
 			return storage{}, err
 		}
-		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), ping: db.Ping, close: db.Close}, nil
+		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), visitors: db.Visitors(), ping: db.Ping, close: db.Close}, nil
 	}
 	db, err := mongostore.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, logger)
 	if err != nil {
@@ -53,7 +56,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		defer cancel()
 		return db.Close(ctx)
 	}
-	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), ping: db.Ping, close: closeDB}, nil
+	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), visitors: db.Visitors(), ping: db.Ping, close: closeDB}, nil
 }
 
 func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
@@ -70,8 +73,10 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app,
 		}
 		a.redis = redis.NewClient(opts)
 		a.limiter = ratelimit.NewRedis(a.redis)
+		a.visits = visitors.NewRedisCounter(a.redis, cfg.Timezone, visitors.Options{})
 	} else {
 		a.limiter = ratelimit.NewMemory()
+		a.visits = visitors.NewMemoryCounter(cfg.Timezone, visitors.Options{})
 	}
 	a.accounts = accounts.NewService(st.accounts, accounts.NewHasher(cfg.HashConcurrency, accounts.HashParams), a.limiter, accounts.Options{
 		SessionTTL: cfg.SessionTTL,

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/civichub/civichub/sqlitestore"
+	"github.com/civichub/civichub/visitors"
 )
 
 func TestProbesMetricsAndHeaders(t *testing.T) {
@@ -106,6 +110,34 @@ func TestAdminCommandErrors(t *testing.T) {
 			t.Errorf("admin %v = nil, want an error", args)
 		} else if strings.Contains(err.Error(), "sqlitestore") {
 			t.Errorf("admin %v = %v, want a plain message", args, err)
+		}
+	}
+}
+
+func TestSetVisitsSeedsTheCounter(t *testing.T) {
+	env := testEnv(t, nil)
+	adminCmd(t, env, "set-visits", "20100646")
+	srv := startServer(t, env)
+	c := newClient(t, srv.URL)
+	c.do("GET", "/", nil, "User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
+	c.do("GET", "/login", nil, "User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36") // same visit
+	newClient(t, srv.URL).do("GET", "/", nil, "User-Agent", "Googlebot/2.1 (+http://www.google.com/bot.html)")
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlitestore.Open(t.Context(), env["CIVICHUB_DATA_DIR"], slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := db.Visitors().Counter(t.Context(), visitors.VisitsTotal)
+	if err != nil || n != 20100647 {
+		t.Errorf("stored visits_total = %d, %v, want 20100647 (the seed plus one visit; the bot is not counted)", n, err)
+	}
+	for _, bad := range [][]string{{"set-visits"}, {"set-visits", "many"}, {"set-visits", "-5"}} {
+		var out strings.Builder
+		if err := run(t.Context(), append([]string{"admin"}, bad...), func(k string) string { return env[k] }, &out, &out); err == nil {
+			t.Errorf("admin %v = nil, want an error", bad)
 		}
 	}
 }

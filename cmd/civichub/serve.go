@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,7 +63,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	go a.sweepSessions(ctx)
+	// The visit counter starts from the stored total and is written through
+	// to the store until the server stops; its last flush runs before the
+	// store closes (deferred above).
+	persister := visitors.NewPersister(a.visits, a.store.visitors, logger, visitors.PersisterOptions{})
+	if err := persister.Flush(ctx); err != nil {
+		logger.Warn("visit counter: first flush", "err", err)
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	workers.Go(func() { persister.Run(bg) })
+	workers.Go(func() { a.sweepSessions(bg) })
+	defer func() { stopBG(); workers.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("civichub listening", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond).String())
@@ -137,6 +149,7 @@ func (a *app) handler(ctx context.Context) (http.Handler, error) {
 		web.BodyLimit(cfg.MaxBodyBytes),
 		cop.Handler,
 		signer.Middleware(skipVisitor),
+		visitors.Middleware(a.visits, logger, visitors.MiddlewareOptions{}),
 		accounts.Middleware(a.accounts, cookies, logger),
 	), nil
 }
