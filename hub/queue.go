@@ -1,0 +1,177 @@
+package hub
+
+import (
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// outKind is what a queued item asks the writer to do.
+type outKind uint8
+
+const (
+	outData outKind = iota
+	outPing
+	outClose
+)
+
+// outMsg is one item of a socket's send queue. A broadcast outMsg is shared
+// by every subscriber on the node and never modified after it is queued; pm
+// holds its frame encoded once for all of them.
+type outMsg struct {
+	kind outKind
+	pm   *websocket.PreparedMessage // broadcast frame
+	raw  []byte                     // frame for one socket
+
+	topic     string
+	msgKind   MessageKind
+	pos       Position // KindEvent
+	version   uint64   // KindSnapshot
+	published time.Time
+
+	closeCode int
+	closeText string
+}
+
+func rawMsg(frame []byte) *outMsg { return &outMsg{kind: outData, raw: frame} }
+
+// pushLocked queues m for the socket; c.mu must be held. It never blocks: a
+// full queue marks a slow client, which is cut at once so that it delays no
+// one, and whose reader then tears it down.
+func (c *conn) pushLocked(m *outMsg) bool {
+	h := c.hub
+	if c.closed && m.kind != outClose {
+		h.metrics.dropped.WithLabelValues("closed").Inc()
+		return false
+	}
+	if len(c.queue) >= h.opts.SendQueue {
+		c.closed = true
+		h.metrics.dropped.WithLabelValues("queue_full").Inc()
+		h.metrics.slowDisconnects.Inc()
+		h.logger.Info("hub: slow client dropped", "ip", c.ip, "queued", len(c.queue))
+		c.kill()
+		return false
+	}
+	c.queue = append(c.queue, m)
+	if !c.scheduled {
+		c.scheduled = true
+		select {
+		case h.work <- c:
+		default:
+			// Cannot happen while each connection is queued at most once
+			// and work holds twice MaxConnections; cut rather than block.
+			c.closed = true
+			c.kill()
+		}
+	}
+	return true
+}
+
+// writeLoop is one of the shared writers: it writes the queued frames of
+// one socket at a time. Shutdown stops it after every reader has ended.
+func (h *Hub) writeLoop() {
+	defer h.workers.Done()
+	for {
+		select {
+		case <-h.stopWork:
+			return
+		case c := <-h.work:
+			h.flush(c)
+		}
+	}
+}
+
+// maxKeptQueue is the largest queue array a socket keeps between bursts.
+const maxKeptQueue = 16
+
+// flush writes what c has queued, then gives the writer to the next socket;
+// c goes to the back of the line if more arrived meanwhile.
+func (h *Hub) flush(c *conn) {
+	c.mu.Lock()
+	batch := c.queue
+	c.queue, c.spare = c.spare[:0], nil
+	dead := c.dead
+	c.mu.Unlock()
+	if !dead && len(batch) > 0 {
+		c.writeBatch(batch)
+	}
+	clear(batch)
+	c.mu.Lock()
+	if cap(batch) <= maxKeptQueue && !c.dead {
+		c.spare = batch[:0]
+	}
+	if len(c.queue) == 0 || c.dead {
+		c.scheduled = false
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	select {
+	case h.work <- c:
+	default:
+		c.kill()
+	}
+}
+
+// writeBatch writes batch to the socket under one deadline. A failed write
+// cuts the socket.
+func (c *conn) writeBatch(batch []*outMsg) {
+	h := c.hub
+	deadline := time.Now().Add(h.opts.WriteTimeout)
+	_ = c.ws.SetWriteDeadline(deadline)
+	delivered := 0
+	for i, m := range batch {
+		var err error
+		switch {
+		case m.kind == outPing:
+			err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+		case m.kind == outClose:
+			c.closeSent.Store(true)
+			err = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(m.closeCode, m.closeText), deadline)
+			_ = c.ws.SetReadDeadline(time.Now().Add(h.opts.CloseGrace))
+		case m.pm != nil:
+			err = c.ws.WritePreparedMessage(m.pm)
+		default:
+			err = c.ws.WriteMessage(websocket.TextMessage, m.raw)
+		}
+		if err != nil {
+			h.metrics.dropped.WithLabelValues("write_error").Add(float64(len(batch) - i))
+			c.mu.Lock()
+			c.closed = true
+			c.mu.Unlock()
+			c.kill()
+			break
+		}
+		if m.kind == outData {
+			delivered++
+			if !m.published.IsZero() {
+				h.metrics.deliveryLatency.Observe(time.Since(m.published).Seconds())
+			}
+		}
+	}
+	h.metrics.delivered.Add(float64(delivered))
+}
+
+// pingLoop queues a ping to every socket each PingInterval. A socket that
+// cannot take even a ping is a slow client and is cut.
+func (h *Hub) pingLoop() {
+	defer h.workers.Done()
+	t := time.NewTicker(h.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.connMu.Lock()
+		for c := range h.conns {
+			c.mu.Lock()
+			if !c.closed {
+				c.pushLocked(h.pingMsg)
+			}
+			c.mu.Unlock()
+		}
+		h.connMu.Unlock()
+	}
+}

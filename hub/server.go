@@ -1,0 +1,144 @@
+package hub
+
+import (
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/civichub/civichub/apperr"
+	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/web"
+)
+
+// ServeHTTP upgrades GET /ws to a WebSocket. It refuses, with a JSON error
+// and before upgrading: a request that is not a WebSocket handshake (400), an
+// Origin missing or not on the allowlist (403), a client address over its
+// connection limit (429) and a node that is full or shutting down (503).
+//
+// After the upgrade it starts the connection's reader goroutine and returns,
+// so the HTTP server's goroutine and buffers are released: a connection then
+// costs one small goroutine and its buffers (see doc.go).
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		web.Error(w, r, h.logger, apperr.New(apperr.MethodNotAllowed, "method_not_allowed"))
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		h.metrics.refused.WithLabelValues("not_websocket").Inc()
+		web.Error(w, r, h.logger, apperr.New(apperr.Invalid, "invalid_input"))
+		return
+	}
+	if !h.originAllowed(r) {
+		h.metrics.refused.WithLabelValues("origin").Inc()
+		web.Error(w, r, h.logger, apperr.New(apperr.Forbidden, "cross_origin"))
+		return
+	}
+	ip := web.ClientIP(r)
+	if err := h.reserve(ip); err != nil {
+		h.metrics.refused.WithLabelValues(string(apperr.CodeOf(err))).Inc()
+		if apperr.CodeOf(err) == apperr.RateLimited {
+			w.Header().Set("Retry-After", "10")
+		}
+		web.Error(w, r, h.logger, err)
+		return
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		// The upgrader has answered the request.
+		h.release(ip)
+		return
+	}
+	c := newConn(h, ws, ip, principalFrom(r), i18n.FromContext(r.Context()))
+	if !h.attach(c) {
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutdown"), time.Now().Add(h.opts.CloseGrace))
+		_ = ws.Close()
+		h.release(ip)
+		return
+	}
+	go c.readLoop()
+}
+
+// originAllowed implements the strict Origin check: the header must be
+// present and name an allowed origin exactly (scheme, host and port).
+func (h *Hub) originAllowed(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return false
+	}
+	n, err := normalizeOrigin(o)
+	return err == nil && h.origins[n]
+}
+
+var (
+	errTooManyFromIP = apperr.New(apperr.RateLimited, "rate_limited")
+	errFull          = apperr.New(apperr.Unavailable, "unavailable")
+)
+
+// reserve counts a connection for ip before the upgrade, so a flood of
+// handshakes from one address is refused without upgrading.
+func (h *Hub) reserve(ip netip.Addr) error {
+	h.connMu.Lock()
+	defer h.connMu.Unlock()
+	switch {
+	case h.closing || h.reserved >= h.opts.MaxConnections:
+		return errFull
+	case h.perIP[ip] >= h.opts.MaxConnectionsPerIP:
+		return errTooManyFromIP
+	}
+	h.perIP[ip]++
+	h.reserved++
+	return nil
+}
+
+func (h *Hub) release(ip netip.Addr) {
+	h.connMu.Lock()
+	defer h.connMu.Unlock()
+	h.releaseLocked(ip)
+}
+
+func (h *Hub) releaseLocked(ip netip.Addr) {
+	h.reserved--
+	if n := h.perIP[ip]; n > 1 {
+		h.perIP[ip] = n - 1
+	} else {
+		delete(h.perIP, ip)
+	}
+}
+
+// attach registers an upgraded connection; false means the hub is closing.
+func (h *Hub) attach(c *conn) bool {
+	h.connMu.Lock()
+	defer h.connMu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.conns[c] = struct{}{}
+	if u := c.principal.UserID; u != "" {
+		if h.byUser[u] == nil {
+			h.byUser[u] = make(map[*conn]struct{})
+		}
+		h.byUser[u][c] = struct{}{}
+	}
+	h.readers.Add(1)
+	h.metrics.connections.Inc()
+	return true
+}
+
+// detach forgets a connection whose reader has finished.
+func (h *Hub) detach(c *conn) {
+	h.connMu.Lock()
+	defer h.connMu.Unlock()
+	delete(h.conns, c)
+	if u := c.principal.UserID; u != "" {
+		delete(h.byUser[u], c)
+		if len(h.byUser[u]) == 0 {
+			delete(h.byUser, u)
+		}
+	}
+	h.releaseLocked(c.ip)
+	h.metrics.connections.Dec()
+}
