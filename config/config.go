@@ -40,6 +40,21 @@ type Config struct {
 	LoginPerIP      ratelimit.Rate
 	LoginPerAccount ratelimit.Rate
 	RegisterPerIP   ratelimit.Rate
+
+	WSMaxConnections   int
+	WSMaxPerIP         int
+	WSMaxSubscriptions int
+	WSReadLimit        int
+	WSMessageRate      int
+	WSSendQueue        int
+	WSWriters          int
+	SnapshotPolls      time.Duration
+	SnapshotOnline     time.Duration
+	HistorySize        int
+	HistoryTTL         time.Duration
+	BenchPublish       bool
+
+	baseURLDefault bool // BaseURL was derived from Addr
 }
 
 // Setting describes one setting: its variable, flag, default and meaning. The
@@ -129,6 +144,27 @@ func Settings() []Setting {
 		{"CIVICHUB_RATE_LOGIN_IP", "rate-login-ip", "30/1m", "Login attempts allowed per client IP (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.LoginPerIP })},
 		{"CIVICHUB_RATE_LOGIN_ACCOUNT", "rate-login-account", "10/15m", "Login attempts allowed per account (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.LoginPerAccount })},
 		{"CIVICHUB_RATE_REGISTER_IP", "rate-register-ip", "10/1h", "Registrations allowed per client IP (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.RegisterPerIP })},
+		{"CIVICHUB_WS_MAX_CONNECTIONS", "ws-max-connections", "20000", "Most WebSocket connections one node holds.", count(func(c *Config) *int { return &c.WSMaxConnections }, 1, 1_000_000)},
+		{"CIVICHUB_WS_MAX_PER_IP", "ws-max-per-ip", "50", "Most WebSocket connections from one client IP.", count(func(c *Config) *int { return &c.WSMaxPerIP }, 1, 1_000_000)},
+		{"CIVICHUB_WS_MAX_SUBSCRIPTIONS", "ws-max-subscriptions", "32", "Most topics one WebSocket connection may subscribe to.", count(func(c *Config) *int { return &c.WSMaxSubscriptions }, 1, 1000)},
+		{"CIVICHUB_WS_READ_LIMIT", "ws-read-limit", "4096", "Largest frame a client may send, in bytes; a larger one closes the socket (1009).", count(func(c *Config) *int { return &c.WSReadLimit }, 256, 1<<20)},
+		{"CIVICHUB_WS_MESSAGE_RATE", "ws-message-rate", "10", "Frames per second a client may send on one socket (bursts of twice that).", count(func(c *Config) *int { return &c.WSMessageRate }, 1, 10_000)},
+		{"CIVICHUB_WS_SEND_QUEUE", "ws-send-queue", "256", "Messages queued for one socket; a client that falls this far behind is disconnected.", count(func(c *Config) *int { return &c.WSSendQueue }, 8, 65_536)},
+		{"CIVICHUB_WS_WRITERS", "ws-writers", "64", "Goroutines writing to sockets, shared by all connections.", count(func(c *Config) *int { return &c.WSWriters }, 1, 4096)},
+		{"CIVICHUB_SNAPSHOT_INTERVAL_POLLS", "snapshot-interval-polls", "250ms", "At most one poll results snapshot per poll per interval.", duration(func(c *Config) *time.Duration { return &c.SnapshotPolls })},
+		{"CIVICHUB_SNAPSHOT_INTERVAL_ONLINE", "snapshot-interval-online", "1s", "At most one site:online snapshot per interval.", duration(func(c *Config) *time.Duration { return &c.SnapshotOnline })},
+		{"CIVICHUB_HISTORY_SIZE", "history-size", "100", "Events kept per event topic for clients that reconnect.", count(func(c *Config) *int { return &c.HistorySize }, 1, 100_000)},
+		{"CIVICHUB_HISTORY_TTL", "history-ttl", "15m", "How long an event topic's history is kept after its last event.", duration(func(c *Config) *time.Duration { return &c.HistoryTTL })},
+		{"CIVICHUB_BENCH_PUBLISH", "bench-publish", "off", "on: enable POST /debug/publish for the load tool, answered only to loopback clients. Never on in production.", func(c *Config, v string) error {
+			switch v {
+			case "on":
+				c.BenchPublish = true
+			case "off":
+			default:
+				return errors.New("want on or off")
+			}
+			return nil
+		}},
 	}
 }
 
@@ -157,8 +193,18 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 	}
 	if c.BaseURL == nil {
 		c.BaseURL = &url.URL{Scheme: "http", Host: c.Addr}
+		c.baseURLDefault = true
 	}
 	return c, nil
+}
+
+// Listening tells the configuration the address the server really listens
+// on (CIVICHUB_ADDR may have port 0). Without CIVICHUB_BASE_URL the site's
+// origin is that address.
+func (c *Config) Listening(addr string) {
+	if c.baseURLDefault {
+		c.BaseURL = &url.URL{Scheme: "http", Host: addr}
+	}
 }
 
 // Secure reports whether the site is served over https, which makes cookies
@@ -238,6 +284,17 @@ func duration(field func(*Config) *time.Duration) func(*Config, string) error {
 			return errors.New("want a positive duration such as 30s, 5m or 720h")
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func count(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
+		}
+		*field(c) = n
 		return nil
 	}
 }

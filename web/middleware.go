@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -184,6 +186,17 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack lets a WebSocket upgrade take over the connection; the metrics then
+// count the request as 101.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("web: response writer cannot be hijacked")
+	}
+	w.status, w.wroteHeader = http.StatusSwitchingProtocols, true
+	return h.Hijack()
+}
 
 // APINotFound answers requests under /api/ that no route matched: 405 with an
 // Allow header when the path exists for another method, 404 otherwise, both

@@ -19,6 +19,7 @@ import (
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/apperr"
+	"github.com/civichub/civichub/hub"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
@@ -34,6 +35,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	// Listen first, so that the site's origin is known when CIVICHUB_ADDR
+	// has port 0; requests wait in the backlog until Serve below.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CIVICHUB_ADDR): %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	cfg.Listening(ln.Addr().String())
 	a, err := newApp(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -46,13 +55,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo content: %w", err)
 		}
 	}
-	handler, err := a.handler(ctx)
+	handler, live, err := a.handler(ctx)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (CIVICHUB_ADDR): %w", cfg.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -87,7 +92,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	// The server stops accepting and waits for requests; the sockets it
+	// handed to the hub are closed by the hub, with 1001 so that clients
+	// reconnect to another node.
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	if err := live.Shutdown(sctx); err != nil {
+		logger.Warn("hub shutdown", "err", err)
+	}
+	if err := <-shut; err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
@@ -98,12 +111,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // handler builds the whole HTTP surface: routes and the middleware every
-// request passes through, outermost first.
-func (a *app) handler(ctx context.Context) (http.Handler, error) {
+// request passes through, outermost first. It returns the hub too, which the
+// caller shuts down.
+func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 	cfg, logger := a.cfg, a.logger
 	key, err := a.store.accounts.Secret(ctx, "visitor-cookie", visitors.NewKey)
 	if err != nil {
-		return nil, fmt.Errorf("visitor key: %w", err)
+		return nil, nil, fmt.Errorf("visitor key: %w", err)
 	}
 	signer := visitors.NewSigner(key, cfg.Secure())
 	cookies := accounts.Cookies{Secure: cfg.Secure(), TTL: cfg.SessionTTL}
@@ -126,8 +140,19 @@ func (a *app) handler(ctx context.Context) (http.Handler, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	accounts.NewHandler(a.accounts, cookies, logger).Routes(mux)
 	mux.Handle("/api/", web.APINotFound(mux, logger))
+	live, err := a.newHub(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	board := visitors.NewBoard(nil, a.visits, logger)
+	a.liveOnline(live, board, mux)
+	mux.Handle("GET /ws", live)
+	if cfg.BenchPublish {
+		mux.Handle("POST /debug/publish", a.benchPublish(live))
+		logger.Warn("CIVICHUB_BENCH_PUBLISH is on: POST /debug/publish is open to loopback clients")
+	}
 	if err := a.pages(mux, cookies); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// Unsafe requests must come from our own origin. Portals in
@@ -149,9 +174,9 @@ func (a *app) handler(ctx context.Context) (http.Handler, error) {
 		web.BodyLimit(cfg.MaxBodyBytes),
 		cop.Handler,
 		signer.Middleware(skipVisitor),
-		visitors.Middleware(a.visits, logger, visitors.MiddlewareOptions{}),
+		visitors.Middleware(a.visits, logger, visitors.MiddlewareOptions{Counted: func() { live.Changed("site:online") }}),
 		accounts.Middleware(a.accounts, cookies, logger),
-	), nil
+	), live, nil
 }
 
 // sweepSessions deletes expired sessions every hour until ctx ends.

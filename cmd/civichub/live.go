@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/civichub/civichub/apperr"
+	"github.com/civichub/civichub/hub"
+	"github.com/civichub/civichub/visitors"
+	"github.com/civichub/civichub/web"
+)
+
+// newHub builds the real-time hub from the settings, with the topics this
+// build serves: site:online for everyone and user:{id} for that user alone.
+// Domains add theirs as they are wired.
+func (a *app) newHub(reg prometheus.Registerer) (*hub.Hub, error) {
+	cfg := a.cfg
+	origins := append([]string{cfg.Origin()}, cfg.AllowedOrigins...)
+	opts := hub.Options{
+		Origins:             origins,
+		MaxConnections:      cfg.WSMaxConnections,
+		MaxConnectionsPerIP: cfg.WSMaxPerIP,
+		MaxSubscriptions:    cfg.WSMaxSubscriptions,
+		ReadLimit:           int64(cfg.WSReadLimit),
+		MessageRate:         float64(cfg.WSMessageRate),
+		MessageBurst:        2 * cfg.WSMessageRate,
+		SendQueue:           cfg.WSSendQueue,
+		Writers:             cfg.WSWriters,
+		SnapshotIntervals:   map[string]time.Duration{"poll:": cfg.SnapshotPolls, "site:online": cfg.SnapshotOnline},
+		HistorySize:         cfg.HistorySize,
+		HistoryTTL:          cfg.HistoryTTL,
+	}
+	h, err := hub.New(opts, hub.NewMemoryBroker(), a.logger, reg)
+	if err != nil {
+		return nil, err
+	}
+	h.Authorize("site:online", hub.AllowAll)
+	h.Authorize("user:", hub.AuthorizerFunc(func(_ context.Context, p hub.Principal, topic string) error {
+		if p.Guest() {
+			return apperr.New(apperr.Unauthorized, "unauthorized")
+		}
+		if topic != "user:"+p.UserID {
+			return apperr.New(apperr.Forbidden, "forbidden")
+		}
+		return nil
+	}))
+	return h, nil
+}
+
+// liveOnline wires the "online now" figures: the site:online snapshot, its
+// refresh when a visit is counted, and GET /api/v1/online.
+func (a *app) liveOnline(h *hub.Hub, board *visitors.Board, mux *http.ServeMux) {
+	h.Snapshot("site:online", func(ctx context.Context, _ string) (any, error) {
+		return board.Online(ctx)
+	})
+	board.Routes(mux)
+}
+
+// benchPublish serves POST /debug/publish?topic=T&type=E for the load tool
+// when CIVICHUB_BENCH_PUBLISH=on: it publishes the request body (JSON) as an
+// event, or marks a latest-state topic changed. Only loopback clients are
+// answered; everyone else gets not_found, as when the setting is off.
+func (a *app) benchPublish(h *hub.Hub) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !web.ClientIP(r).IsLoopback() {
+			web.Error(w, r, a.logger, apperr.New(apperr.NotFound, "route_not_found"))
+			return
+		}
+		topic, typ := r.URL.Query().Get("topic"), r.URL.Query().Get("type")
+		if typ == "" {
+			h.Changed(topic)
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		var data json.RawMessage
+		if err := web.Decode(r, &data); err != nil {
+			web.Error(w, r, a.logger, err)
+			return
+		}
+		if err := h.Publish(r.Context(), topic, typ, data); err != nil {
+			web.Error(w, r, a.logger, apperr.Wrap(apperr.Invalid, "invalid_input", err))
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})
+}
