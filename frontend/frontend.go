@@ -12,6 +12,7 @@
 package frontend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/visitors"
 )
 
 // Options configure a Frontend.
@@ -36,6 +38,9 @@ type Options struct {
 	// Logger receives internal errors; users only ever see a generic text.
 	// Nil discards them.
 	Logger *slog.Logger
+	// Online returns the "online now" figures every page shows (and
+	// static/app.js keeps live). Nil shows the box without figures.
+	Online func(ctx context.Context) (visitors.Online, error)
 }
 
 // Frontend serves the HTML pages and static files. It is safe for concurrent

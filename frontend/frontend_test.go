@@ -24,6 +24,7 @@ import (
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
+	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
 )
 
@@ -44,6 +45,7 @@ type harness struct {
 }
 
 type config struct {
+	online func(context.Context) (visitors.Online, error)
 	limits accounts.Limits
 	secure bool
 }
@@ -64,7 +66,7 @@ func newHarness(t *testing.T, cfgs ...config) *harness {
 	svc := accounts.NewService(db.Accounts(), accounts.NewHasher(2, testHash), ratelimit.NewMemory(),
 		accounts.Options{Limits: cfg.limits}, logger)
 	cookies := accounts.Cookies{Secure: cfg.secure, TTL: time.Hour}
-	fe, err := frontend.New(frontend.Options{Accounts: svc, Cookies: cookies, Secure: cfg.secure, Logger: logger})
+	fe, err := frontend.New(frontend.Options{Accounts: svc, Cookies: cookies, Secure: cfg.secure, Logger: logger, Online: cfg.online})
 	if err != nil {
 		t.Fatalf("frontend.New = %v", err)
 	}

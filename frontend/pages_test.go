@@ -1,6 +1,8 @@
 package frontend_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/frontend"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/visitors"
 )
 
 func TestPagesInBothLanguages(t *testing.T) {
@@ -62,7 +65,6 @@ func TestHome(t *testing.T) {
 	r := c.get("/")
 	expect(t, "GET / with no agencies", r, http.StatusOK,
 		frontend.Text(i18n.VI, "home.no_agencies"),
-		frontend.Text(i18n.VI, "home.online_none"),
 		frontend.Text(i18n.VI, "home.poll_none"),
 		`data-live="site:online"`)
 
@@ -200,5 +202,27 @@ func TestNotice(t *testing.T) {
 	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "civichub_notice", Value: "site.name", Path: "/"}})
 	if r := c.get("/"); strings.Contains(r.body, `class="notice"`) {
 		t.Errorf("a notice cookie that is not a notice key is shown")
+	}
+}
+
+func TestOnlineBoxOnEveryPage(t *testing.T) {
+	h := newHarness(t, config{online: func(context.Context) (visitors.Online, error) {
+		return visitors.Online{Guests: 38, Members: 2, Total: 40, VisitsTotal: 20100646, VisitorsToday: 1344}, nil
+	}})
+	c := h.client()
+	for _, path := range []string{"/", "/login", "/register"} {
+		expect(t, "GET "+path, c.get(path), http.StatusOK, `data-live="site:online"`, `data-field="guests">38<`,
+			`data-field="total">40<`, `data-field="visits_total">20.100.646<`, `data-field="visitors_today">1.344<`)
+	}
+	c.acceptLanguage = "en"
+	expect(t, "GET / in en", c.get("/"), http.StatusOK, `data-field="visits_total">20,100,646<`, frontend.Text(i18n.EN, "online.heading"))
+
+	failing := newHarness(t, config{online: func(context.Context) (visitors.Online, error) {
+		return visitors.Online{}, errors.New("redis: connection refused")
+	}})
+	r := failing.client().get("/")
+	expect(t, "GET / when the figures fail", r, http.StatusOK, `data-field="total">–<`)
+	if strings.Contains(r.body, "refused") {
+		t.Error("the page shows the internal error text")
 	}
 }

@@ -12,7 +12,10 @@ import (
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/apperr"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 //go:embed templates
@@ -62,6 +65,19 @@ type view struct {
 	Notice string
 	Form   *form
 	Data   any
+	// Online is the "online now" box's figures when the page was made, or
+	// nil when they could not be read.
+	Online *visitors.Online
+}
+
+// Num formats n with the page language's digit grouping (20.100.646 in
+// Vietnamese, 20,100,646 in English).
+func (v *view) Num(n int64) string {
+	tag := language.Vietnamese
+	if v.Lang == i18n.EN {
+		tag = language.English
+	}
+	return message.NewPrinter(tag).Sprintf("%d", n)
 }
 
 // T returns the text for key in the page's language.
@@ -146,6 +162,13 @@ func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, na
 		v.Path = r.URL.RequestURI()
 	}
 	v.Notice = f.takeNotice(w, r, v.Lang)
+	if f.opts.Online != nil {
+		if o, err := f.opts.Online(r.Context()); err == nil {
+			v.Online = &o
+		} else {
+			f.opts.Logger.Warn("online figures", "err", err)
+		}
+	}
 	var buf bytes.Buffer
 	if err := f.pages[name].ExecuteTemplate(&buf, "layout", &v); err != nil {
 		f.opts.Logger.Error("render page", "page", name, "path", r.URL.Path, "err", err)
@@ -193,7 +216,7 @@ func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 // when to try again.
 func statusOf(w http.ResponseWriter, e *apperr.Error) int {
 	if e.Code == apperr.RateLimited {
-		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Retry-After", web.RetryAfter(e))
 	}
 	return web.Status(e.Code)
 }

@@ -5,12 +5,14 @@ import (
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/frontend"
+	"github.com/civichub/civichub/visitors"
 )
 
 // pages registers the server-rendered pages and static files.
-func (a *app) pages(mux *http.ServeMux, cookies accounts.Cookies) error {
+func (a *app) pages(mux *http.ServeMux, cookies accounts.Cookies, board *visitors.Board) error {
 	fe, err := frontend.New(frontend.Options{
 		Accounts: a.accounts, Cookies: cookies, DefaultLang: a.cfg.Lang, Secure: a.cfg.Secure(), Logger: a.logger,
+		Online: board.Online,
 	})
 	if err != nil {
 		return err

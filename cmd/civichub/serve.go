@@ -151,7 +151,7 @@ func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 		mux.Handle("POST /debug/publish", a.benchPublish(live))
 		logger.Warn("CIVICHUB_BENCH_PUBLISH is on: POST /debug/publish is open to loopback clients")
 	}
-	if err := a.pages(mux, cookies); err != nil {
+	if err := a.pages(mux, cookies, board); err != nil {
 		return nil, nil, err
 	}
 
