@@ -71,6 +71,15 @@ type Session struct {
 	ExpiresAt   time.Time
 }
 
+// Revocation is an entry of the revocation log: at At, the sessions of
+// UserID changed, and sockets opened under them must close. Every node reads
+// the log, so a change made on any node or by civichub admin reaches all.
+type Revocation struct {
+	ID     string
+	UserID string
+	At     time.Time
+}
+
 // Errors returned by stores and the service. Compare with errors.Is.
 var (
 	ErrUserNotFound   = apperr.New(apperr.NotFound, "user_not_found")
@@ -143,6 +152,15 @@ type Store interface {
 	UserMemberships(ctx context.Context, userID string) ([]*Membership, error)
 	// AgencyMemberships returns the agency's staff ordered by user ID.
 	AgencyMemberships(ctx context.Context, agencyID string) ([]*Membership, error)
+
+	// AddRevocation records that a user's sessions changed (a logout, a
+	// role change), so that every node closes the user's sockets.
+	AddRevocation(ctx context.Context, r *Revocation) error
+	// Revocations returns the revocations recorded at or after since,
+	// oldest first.
+	Revocations(ctx context.Context, since time.Time) ([]*Revocation, error)
+	// DeleteRevocations removes revocations recorded before before.
+	DeleteRevocations(ctx context.Context, before time.Time) error
 
 	// Secret returns the named site secret, creating it from gen the first
 	// time; every node and every later start gets the same bytes.

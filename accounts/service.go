@@ -181,9 +181,24 @@ func (s *Service) Login(ctx context.Context, email, password string, ip netip.Ad
 	return u, token, nil
 }
 
-// Logout ends the session with token.
+// Logout ends the session with token, and has the sockets opened under the
+// user's sessions closed on every node (they reconnect with what the browser
+// holds now).
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, hashToken(token))
+	sess, err := s.store.Session(ctx, hashToken(token))
+	if errors.Is(err, ErrSessionExpired) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := s.store.DeleteSession(ctx, sess.TokenHash); err != nil {
+		return err
+	}
+	return s.revoke(ctx, sess.UserID)
+}
+
+func (s *Service) revoke(ctx context.Context, userID string) error {
+	return s.store.AddRevocation(ctx, &Revocation{ID: id.New(), UserID: userID, At: s.now()})
 }
 
 // Authenticate returns the user of the session with token. When the user's
@@ -245,6 +260,9 @@ func (s *Service) SetRole(ctx context.Context, actor *User, userID string, role 
 	}
 	u, err = s.store.SetRole(ctx, userID, role)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.revoke(ctx, userID); err != nil {
 		return nil, err
 	}
 	s.logger.Info("role changed", "user", userID, "role", role, "by", actor.ID)

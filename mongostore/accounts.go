@@ -20,6 +20,7 @@ const (
 	agenciesColl    = "agencies"
 	membershipsColl = "memberships"
 	secretsColl     = "secrets"
+	revocationsColl = "revocations"
 )
 
 // AccountsStore keeps users, sessions, agencies, staff memberships and site
@@ -50,6 +51,7 @@ func accountsIndexes() []collectionIndexes {
 		{agenciesColl, []mongo.IndexModel{{Keys: asc("slug"), Options: unique}}},
 		// A membership's _id is agency_id/user_id, which makes the pair unique.
 		{membershipsColl, []mongo.IndexModel{{Keys: asc("user_id", "agency_id")}, {Keys: asc("agency_id", "user_id")}}},
+		{revocationsColl, []mongo.IndexModel{{Keys: asc("at")}}},
 	}
 }
 

@@ -244,6 +244,35 @@ func (s *AccountsStore) AgencyMemberships(ctx context.Context, agencyID string) 
 	return collect(rows, scanMembership)
 }
 
+// AddRevocation implements accounts.Store.
+func (s *AccountsStore) AddRevocation(ctx context.Context, r *accounts.Revocation) error {
+	_, err := s.exec(ctx, "insert revocation", `INSERT INTO revocations (id, user_id, at) VALUES (?,?,?)`, r.ID, r.UserID, ms(r.At))
+	return err
+}
+
+// Revocations implements accounts.Store.
+func (s *AccountsStore) Revocations(ctx context.Context, since time.Time) ([]*accounts.Revocation, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, user_id, at FROM revocations WHERE at >= ? ORDER BY at, id`, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: list revocations: %w", err)
+	}
+	return collect(rows, func(row scanner) (*accounts.Revocation, error) {
+		var r accounts.Revocation
+		var at int64
+		if err := row.Scan(&r.ID, &r.UserID, &at); err != nil {
+			return nil, err
+		}
+		r.At = fromMS(at)
+		return &r, nil
+	})
+}
+
+// DeleteRevocations implements accounts.Store.
+func (s *AccountsStore) DeleteRevocations(ctx context.Context, before time.Time) error {
+	_, err := s.exec(ctx, "delete revocations", `DELETE FROM revocations WHERE at < ?`, ms(before))
+	return err
+}
+
 // Secret implements accounts.Store.
 func (s *AccountsStore) Secret(ctx context.Context, name string, gen func() []byte) ([]byte, error) {
 	var v []byte

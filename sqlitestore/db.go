@@ -134,6 +134,12 @@ var migrations = []string{
 		sketch BLOB NOT NULL,
 		PRIMARY KEY (kind, day)
 	) STRICT;`,
+	`CREATE TABLE revocations (
+		id TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL,
+		at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX revocations_at ON revocations(at);`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) accounts.Store) {
 		{"Agencies", testAgencies},
 		{"Memberships", testMemberships},
 		{"Secret", testSecret},
+		{"Revocations", testRevocations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -290,5 +291,37 @@ func testSecret(t *testing.T, s accounts.Store) {
 	c, _ := s.Secret(ctx, "other", gen)
 	if string(c) == string(a) {
 		t.Errorf("Secret(other) = %q, the same as Secret(visitor)", c)
+	}
+}
+
+func testRevocations(t *testing.T, s accounts.Store) {
+	base := at(time.Now())
+	var want []string
+	for i := range 4 {
+		r := &accounts.Revocation{ID: id.New(), UserID: fmt.Sprintf("user-%d", i), At: base.Add(time.Duration(i) * time.Second)}
+		if err := s.AddRevocation(ctx, r); err != nil {
+			t.Fatalf("AddRevocation = %v", err)
+		}
+		want = append(want, r.UserID)
+	}
+	got, err := s.Revocations(ctx, base.Add(time.Second))
+	if err != nil {
+		t.Fatalf("Revocations = %v", err)
+	}
+	var users []string
+	for _, r := range got {
+		users = append(users, r.UserID)
+	}
+	if fmt.Sprint(users) != fmt.Sprint(want[1:]) {
+		t.Errorf("Revocations(since 2nd) = %v, want %v", users, want[1:])
+	}
+	if len(got) > 0 && !got[0].At.Equal(base.Add(time.Second)) {
+		t.Errorf("Revocations[0].At = %v, want %v", got[0].At, base.Add(time.Second))
+	}
+	if err := s.DeleteRevocations(ctx, base.Add(3*time.Second)); err != nil {
+		t.Fatalf("DeleteRevocations = %v", err)
+	}
+	if got, _ := s.Revocations(ctx, base); len(got) != 1 || got[0].UserID != "user-3" {
+		t.Errorf("Revocations after delete = %v, want only user-3", got)
 	}
 }
