@@ -117,3 +117,59 @@ func TestShutdownClosesSocketsWith1001(t *testing.T) {
 		t.Errorf("run() = %v, want nil", err)
 	}
 }
+
+// sessionHeader returns the Cookie header of c's session, for a socket.
+func sessionHeader(t *testing.T, srv *testServer, c *client) http.Header {
+	t.Helper()
+	var cookies []string
+	for _, ck := range c.hc.Jar.Cookies(mustURL(t, srv.URL)) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	return http.Header{"Cookie": {strings.Join(cookies, "; ")}}
+}
+
+// waitClosed reads until the socket ends and returns the close error.
+func waitClosed(t *testing.T, ws *websocket.Conn) error {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			return err
+		}
+	}
+}
+
+func TestRevokedSessionsCloseSockets(t *testing.T) {
+	env := testEnv(t, nil)
+	srv := startServer(t, env)
+	adminCmd(t, env, "create-user", "--email", "chief@example.vn", "--password", "admin password", "--name", "Trưởng", "--role", "admin")
+	admin := newClient(t, srv.URL)
+	admin.do("POST", "/api/v1/auth/login", map[string]string{"email": "chief@example.vn", "password": "admin password"})
+
+	for _, tc := range []struct {
+		name   string
+		revoke func(userID string, c *client)
+	}{
+		{"logout", func(_ string, c *client) { c.do("POST", "/api/v1/auth/logout", nil) }},
+		{"role change through the API", func(id string, _ *client) {
+			admin.do("PATCH", "/api/v1/users/"+id, map[string]string{"role": "moderator"})
+		}},
+		{"role change by civichub admin", func(id string, _ *client) {
+			adminCmd(t, env, "set-role", "--user", id, "--role", "moderator")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, srv.URL)
+			me := register(t, c, strings.ReplaceAll(tc.name, " ", "-")+"@example.vn", "Người Dùng")
+			ws := dialWS(t, srv, sessionHeader(t, srv, c))
+			ws.WriteJSON(map[string]string{"op": "subscribe", "topic": "user:" + me.ID})
+			if f := readFrame(t, ws); f.Op != "subscribed" {
+				t.Fatalf("subscribe to own user topic = %+v", f)
+			}
+			tc.revoke(me.ID, c)
+			if err := waitClosed(t, ws); !websocket.IsCloseError(err, 4001) {
+				t.Errorf("socket after %s ended with %v, want close 4001", tc.name, err)
+			}
+		})
+	}
+}

@@ -79,6 +79,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var workers sync.WaitGroup
 	workers.Go(func() { persister.Run(bg) })
 	workers.Go(func() { a.sweepSessions(bg) })
+	// Sockets of a user whose sessions changed (logout, role change, on any
+	// node or by civichub admin) close within about a second.
+	workers.Go(func() {
+		a.accounts.WatchRevocations(bg, time.Second, func(ctx context.Context, userID string) {
+			if err := live.CloseUserSessions(ctx, userID); err != nil {
+				logger.Warn("close revoked sockets", "user", userID, "err", err)
+			}
+		})
+	})
 	defer func() { stopBG(); workers.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
