@@ -100,30 +100,13 @@ func (s *AccountsStore) UserByEmail(ctx context.Context, email string) (*account
 }
 
 func (s *AccountsStore) findUser(ctx context.Context, filter bson.D) (*accounts.User, error) {
-	var d userDoc
-	err := s.db.Collection(usersColl).FindOne(ctx, filter).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil, accounts.ErrUserNotFound
-	case err != nil:
-		return nil, fmt.Errorf("mongostore: find user: %w", err)
-	}
-	return d.user(), nil
+	return findOne(ctx, s.db.Collection(usersColl), filter, accounts.ErrUserNotFound, "user", (*userDoc).user)
 }
 
 // Users returns at most p.Limit users with IDs after p.After, ordered by ID;
 // all of them when p.Limit is zero or less.
 func (s *AccountsStore) Users(ctx context.Context, p accounts.ListParams) ([]*accounts.User, error) {
-	filter, opts := page(p.After, p.Limit)
-	var docs []userDoc
-	if err := findAll(ctx, s.db.Collection(usersColl), filter, opts, &docs); err != nil {
-		return nil, fmt.Errorf("mongostore: list users: %w", err)
-	}
-	out := make([]*accounts.User, len(docs))
-	for i := range docs {
-		out[i] = docs[i].user()
-	}
-	return out, nil
+	return listPage(ctx, s.db.Collection(usersColl), p.After, p.Limit, "users", (*userDoc).user)
 }
 
 // CountRole returns how many users have role.

@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -51,30 +50,13 @@ func (s *AccountsStore) AgencyBySlug(ctx context.Context, slug string) (*account
 }
 
 func (s *AccountsStore) findAgency(ctx context.Context, filter bson.D) (*accounts.Agency, error) {
-	var d agencyDoc
-	err := s.db.Collection(agenciesColl).FindOne(ctx, filter).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil, accounts.ErrAgencyNotFound
-	case err != nil:
-		return nil, fmt.Errorf("mongostore: find agency: %w", err)
-	}
-	return d.agency(), nil
+	return findOne(ctx, s.db.Collection(agenciesColl), filter, accounts.ErrAgencyNotFound, "agency", (*agencyDoc).agency)
 }
 
 // Agencies returns at most p.Limit agencies with IDs after p.After, ordered
 // by ID; all of them when p.Limit is zero or less.
 func (s *AccountsStore) Agencies(ctx context.Context, p accounts.ListParams) ([]*accounts.Agency, error) {
-	filter, opts := page(p.After, p.Limit)
-	var docs []agencyDoc
-	if err := findAll(ctx, s.db.Collection(agenciesColl), filter, opts, &docs); err != nil {
-		return nil, fmt.Errorf("mongostore: list agencies: %w", err)
-	}
-	out := make([]*accounts.Agency, len(docs))
-	for i := range docs {
-		out[i] = docs[i].agency()
-	}
-	return out, nil
+	return listPage(ctx, s.db.Collection(agenciesColl), p.After, p.Limit, "agencies", (*agencyDoc).agency)
 }
 
 type membershipDoc struct {
