@@ -4,6 +4,7 @@
 //
 //	civichub-load startup --bin ./civichub [--demo] [--runs 7]
 //	civichub-load login   --bin ./civichub [--clients 200] [--hash-concurrency 2]
+//	civichub-load ws      --bin ./civichub [--conns 19000] [--messages 20] [--runs 3]
 //
 // Results go to standard output as one line per run and a summary of medians,
 // in the form docs/BENCHMARKS.md quotes them.
@@ -32,6 +33,11 @@ const usage = `Usage:
       time from starting the server to its first /readyz 200
   civichub-load login --bin PATH [--clients N] [--hash-concurrency N]
       N concurrent logins; peak server RSS and login latency
+  civichub-load ws (--bin PATH | --url URL [--pid PID] [--publish-url URL]) [--conns N]
+      [--messages M] [--interval 1s] [--runs R] [--topics site:online,poll:*] [--topic feed:answers]
+      N WebSocket clients from several 127.0.0.x addresses and worker processes;
+      server RSS per connection, publish-to-last-delivery latency, deliveries per
+      second and per server CPU-second (run "civichub-load ws -h" for every flag)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +50,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return startup(ctx, args[1:], stdout, stderr)
 	case "login":
 		return login(ctx, args[1:], stdout, stderr)
+	case "ws":
+		return wsBench(ctx, args[1:], stdout, stderr)
+	case "ws-worker": // started by ws, not by hand
+		return wsWorker(ctx, os.Stdin, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])

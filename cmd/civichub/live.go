@@ -39,6 +39,9 @@ func (a *app) newHub(reg prometheus.Registerer) (*hub.Hub, error) {
 		return nil, err
 	}
 	h.Authorize("site:online", hub.AllowAll)
+	// Newly answered public questions: public by definition (the Q&A
+	// domain publishes to it once wired).
+	h.Authorize("feed:answers", hub.AllowAll)
 	h.Authorize("user:", hub.AuthorizerFunc(func(_ context.Context, p hub.Principal, topic string) error {
 		if p.Guest() {
 			return apperr.New(apperr.Unauthorized, "unauthorized")
