@@ -76,7 +76,7 @@ func (h *Hub) handleControl(m Message) {
 	}
 	switch c.Op {
 	case "close_user":
-		for _, cn := range h.userConns(c.User) {
+		for _, cn := range h.revokeUser(c.User) {
 			cn.closeWith(CloseSessionRevoked, "session_revoked")
 		}
 	case "revalidate":

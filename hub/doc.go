@@ -68,6 +68,17 @@
 // civichub_hub_goroutines_per_connection and
 // civichub_hub_stack_bytes_per_connection keep this visible.
 //
+// # Cluster
+//
+// One node needs nothing else: MemoryBroker, MemoryHistory, MemoryVersions
+// and MemoryPresence are the defaults. Several nodes share one Redis:
+// RedisBroker (pub/sub, one subscription per topic per node), RedisHistory
+// (which also appends and publishes each event in one atomic step, keeping a
+// topic's events in order across nodes), RedisVersions and RedisPresence
+// (each node sends its visitor changes and heartbeat once a second). After a
+// Redis outage the broker resubscribes and the hub brings every subscriber
+// up to date: replay, reload or a fresh snapshot.
+//
 // # Lifecycle
 //
 // New starts the writers, the pinger and the broker; Shutdown stops

@@ -27,10 +27,14 @@ type Hub struct {
 	broker   Broker
 	history  History
 	versions VersionSource
-	logger   *slog.Logger
-	metrics  *hubMetrics
-	origins  map[string]bool
-	upgrader websocket.Upgrader
+	presence Presence
+	// appendPub, when set, appends and publishes an event in one step, so
+	// events of a topic keep their order across nodes.
+	appendPub AppendPublisher
+	logger    *slog.Logger
+	metrics   *hubMetrics
+	origins   map[string]bool
+	upgrader  websocket.Upgrader
 
 	// ctx is the parent of everything the hub does on its own behalf;
 	// Shutdown cancels it.
@@ -47,6 +51,8 @@ type Hub struct {
 	perIP    map[netip.Addr]int
 	reserved int
 	closing  bool
+	visitors *presenceTracker
+	revoked  revocations
 	readers  sync.WaitGroup // one per connection: its reader goroutine
 	tasks    sync.WaitGroup // revalidations and resyncs
 
@@ -88,6 +94,8 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		broker:   broker,
 		history:  opts.History,
 		versions: opts.Versions,
+		presence: opts.Presence,
+		visitors: newPresenceTracker(opts.Presence),
 		logger:   logger,
 		origins:  make(map[string]bool),
 		conns:    make(map[*conn]struct{}),
@@ -120,6 +128,10 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 	if err := h.metrics.register(reg); err != nil {
 		return nil, fmt.Errorf("hub: register metrics: %w", err)
 	}
+	if ap, ok := opts.History.(AppendPublisher); ok && ap.Carries(broker) {
+		h.appendPub = ap
+	}
+	h.revoked.init()
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.coalescer = newCoalescer(h)
 	if err := broker.Run(brokerEvents{h}); err != nil {
@@ -130,6 +142,11 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		h.cancel()
 		_ = broker.Close(context.Background())
 		return nil, fmt.Errorf("hub: subscribe control topic: %w", err)
+	}
+	if err := h.presence.Run(h.onlineChanged); err != nil {
+		h.cancel()
+		_ = broker.Close(context.Background())
+		return nil, fmt.Errorf("hub: start presence: %w", err)
 	}
 	h.workers.Add(opts.Writers + 1)
 	for range opts.Writers {
@@ -207,6 +224,9 @@ func (h *Hub) doShutdown(ctx context.Context) error {
 	}
 	close(h.stopWork)
 	h.workers.Wait()
+	if perr := h.presence.Close(context.WithoutCancel(ctx)); perr != nil && err == nil {
+		err = perr
+	}
 	if uerr := h.broker.Unsubscribe(context.WithoutCancel(ctx), controlTopic); uerr != nil && err == nil {
 		err = uerr
 	}
@@ -235,6 +255,10 @@ func (h *Hub) connCount() int {
 func (h *Hub) userConns(userID string) []*conn {
 	h.connMu.Lock()
 	defer h.connMu.Unlock()
+	return h.userConnsLocked(userID)
+}
+
+func (h *Hub) userConnsLocked(userID string) []*conn {
 	out := make([]*conn, 0, len(h.byUser[userID]))
 	for c := range h.byUser[userID] {
 		out = append(out, c)

@@ -55,6 +55,14 @@ func newTestHub(t testing.TB, opts Options) *testHub {
 
 func newTestHubOn(t testing.TB, opts Options, b *MemoryBroker) *testHub {
 	t.Helper()
+	th := newTestHubWith(t, opts, b)
+	th.broker = b
+	return th
+}
+
+// newTestHubWith is newTestHubOn for any broker; th.broker is then nil.
+func newTestHubWith(t testing.TB, opts Options, b Broker) *testHub {
+	t.Helper()
 	if opts.Origins == nil {
 		opts.Origins = []string{testOrigin}
 	}
@@ -63,7 +71,7 @@ func newTestHubOn(t testing.TB, opts Options, b *MemoryBroker) *testHub {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	th := &testHub{Hub: h, broker: b, denied: map[string]bool{}}
+	th := &testHub{Hub: h, denied: map[string]bool{}}
 	allow := AuthorizerFunc(func(_ context.Context, _ Principal, topic string) error {
 		th.mu.Lock()
 		defer th.mu.Unlock()

@@ -66,6 +66,10 @@ type Options struct {
 	HistoryTTL  time.Duration
 	// Versions hands out snapshot versions (default NewMemoryVersions).
 	Versions VersionSource
+	// Presence counts the distinct visitors online (default
+	// NewMemoryPresence; NewRedisPresence in a cluster). The hub owns it:
+	// New runs it and Shutdown closes it.
+	Presence Presence
 }
 
 func (o Options) withDefaults() Options {
@@ -109,6 +113,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Versions == nil {
 		o.Versions = NewMemoryVersions()
+	}
+	if o.Presence == nil {
+		o.Presence = NewMemoryPresence()
 	}
 	return o
 }

@@ -22,8 +22,10 @@ var (
 // node: the hub stores it in the topic's history, which assigns its epoch and
 // sequence number, encodes the event frame once and hands it to the broker.
 // data is encoded with encoding/json (json.RawMessage is taken as is) and
-// must be the same for every reader. Events of one topic published from one
-// node go out in sequence order. Publish returns an error wrapping
+// must be the same for every reader. Events of one topic go out in sequence
+// order: from one node always, and from every node at once when the History
+// is an AppendPublisher its broker carries (RedisHistory with RedisBroker),
+// which appends and publishes in one atomic step. Publish returns an error wrapping
 // ErrMalformedTopic, ErrUnknownTopic, ErrNotEventTopic, ErrBadEventType, an
 // encoding error or the history's or broker's error; the event was then not
 // sent (a history error) or may reach no one (a broker error: subscribers
@@ -41,6 +43,14 @@ func (h *Hub) Publish(ctx context.Context, topic, eventType string, data any) er
 	raw, err := marshalData(data)
 	if err != nil {
 		return fmt.Errorf("hub: publish %q: encode data: %w", topic, err)
+	}
+	if h.appendPub != nil {
+		// One atomic step in Redis orders the event among every node's.
+		if _, err := h.appendPub.AppendPublish(ctx, topic, eventType, raw, time.Now()); err != nil {
+			return fmt.Errorf("hub: publish %q: %w", topic, err)
+		}
+		h.metrics.published.WithLabelValues("event").Inc()
+		return nil
 	}
 	l := h.pubLock(topic)
 	l.Lock()

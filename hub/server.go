@@ -37,7 +37,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := web.ClientIP(r)
-	if err := h.reserve(ip); err != nil {
+	revoked, err := h.reserve(ip)
+	if err != nil {
 		h.metrics.refused.WithLabelValues(string(apperr.CodeOf(err))).Inc()
 		if apperr.CodeOf(err) == apperr.RateLimited {
 			w.Header().Set("Retry-After", "10")
@@ -52,12 +53,18 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newConn(h, ws, ip, principalFrom(r), i18n.FromContext(r.Context()))
-	if !h.attach(c) {
+	ok, stale := h.attach(c, revoked)
+	if !ok {
 		_ = ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutdown"), time.Now().Add(h.opts.CloseGrace))
 		_ = ws.Close()
 		h.release(ip)
 		return
+	}
+	if stale {
+		// CloseUserSessions ran for this user while the socket was being
+		// opened, too early to find it: close it as it would have.
+		c.closeWith(CloseSessionRevoked, "session_revoked")
 	}
 	go c.readLoop()
 }
@@ -79,19 +86,20 @@ var (
 )
 
 // reserve counts a connection for ip before the upgrade, so a flood of
-// handshakes from one address is refused without upgrading.
-func (h *Hub) reserve(ip netip.Addr) error {
+// handshakes from one address is refused without upgrading. It returns the
+// number of session revocations handled so far, for attach.
+func (h *Hub) reserve(ip netip.Addr) (uint64, error) {
 	h.connMu.Lock()
 	defer h.connMu.Unlock()
 	switch {
 	case h.closing || h.reserved >= h.opts.MaxConnections:
-		return errFull
+		return 0, errFull
 	case h.perIP[ip] >= h.opts.MaxConnectionsPerIP:
-		return errTooManyFromIP
+		return 0, errTooManyFromIP
 	}
 	h.perIP[ip]++
 	h.reserved++
-	return nil
+	return h.revoked.seq, nil
 }
 
 func (h *Hub) release(ip netip.Addr) {
@@ -109,12 +117,22 @@ func (h *Hub) releaseLocked(ip netip.Addr) {
 	}
 }
 
-// attach registers an upgraded connection; false means the hub is closing.
-func (h *Hub) attach(c *conn) bool {
+// attach registers an upgraded connection and counts its visitor; ok false
+// means the hub is closing. revoked is what reserve returned: stale reports
+// that the user's sessions were revoked since, so the socket must close.
+func (h *Hub) attach(c *conn, revoked uint64) (ok, stale bool) {
 	h.connMu.Lock()
-	defer h.connMu.Unlock()
+	ok, stale, joined := h.attachLocked(c, revoked)
+	h.connMu.Unlock()
+	if joined {
+		h.onlineChanged()
+	}
+	return ok, stale
+}
+
+func (h *Hub) attachLocked(c *conn, revoked uint64) (ok, stale, joined bool) {
 	if h.closing {
-		return false
+		return false, false, false
 	}
 	h.conns[c] = struct{}{}
 	if u := c.principal.UserID; u != "" {
@@ -125,13 +143,21 @@ func (h *Hub) attach(c *conn) bool {
 	}
 	h.readers.Add(1)
 	h.metrics.connections.Inc()
-	return true
+	return true, h.revoked.since(c.principal.UserID, revoked), h.visitors.open(c.principal)
 }
 
 // detach forgets a connection whose reader has finished.
 func (h *Hub) detach(c *conn) {
 	h.connMu.Lock()
-	defer h.connMu.Unlock()
+	left := h.visitors.close(c.principal)
+	h.detachLocked(c)
+	h.connMu.Unlock()
+	if left {
+		h.onlineChanged()
+	}
+}
+
+func (h *Hub) detachLocked(c *conn) {
 	delete(h.conns, c)
 	if u := c.principal.UserID; u != "" {
 		delete(h.byUser[u], c)

@@ -34,7 +34,16 @@ func (a *app) newHub(reg prometheus.Registerer) (*hub.Hub, error) {
 		HistorySize:         cfg.HistorySize,
 		HistoryTTL:          cfg.HistoryTTL,
 	}
-	h, err := hub.New(opts, hub.NewMemoryBroker(), a.logger, reg)
+	var broker hub.Broker = hub.NewMemoryBroker()
+	if a.redis != nil {
+		// Every node shares the bus, the event history, snapshot versions
+		// and presence through Redis.
+		broker = hub.NewRedisBroker(a.redis, a.logger)
+		opts.History = hub.NewRedisHistory(a.redis, cfg.HistorySize, cfg.HistoryTTL)
+		opts.Versions = hub.NewRedisVersions(a.redis)
+		opts.Presence = hub.NewRedisPresence(a.redis, hub.RedisPresenceOptions{}, a.logger)
+	}
+	h, err := hub.New(opts, broker, a.logger, reg)
 	if err != nil {
 		return nil, err
 	}

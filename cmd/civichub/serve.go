@@ -153,7 +153,7 @@ func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	board := visitors.NewBoard(nil, a.visits, logger)
+	board := visitors.NewBoard(live, a.visits, logger)
 	a.liveOnline(live, board, mux)
 	mux.Handle("GET /ws", live)
 	if cfg.BenchPublish {
