@@ -34,3 +34,24 @@ test('the online box updates without a reload when another visitor arrives', asy
   await first.close();
   await second.close();
 });
+
+test('the guest count rises when another visitor opens a page and falls when it leaves', async ({ browser, baseURL }) => {
+  const first = await browser.newContext({ baseURL, userAgent, locale: 'vi-VN' });
+  const watcher = await first.newPage();
+  await watcher.goto('/');
+  // The watcher's own socket makes it count: wait until the box says so.
+  await expect.poll(async () => parse(await figure(watcher, 'guests').innerText()), { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(1);
+  const before = parse(await figure(watcher, 'guests').innerText());
+
+  const second = await browser.newContext({ baseURL, userAgent, locale: 'vi-VN' });
+  const newcomer = await second.newPage();
+  await newcomer.goto('/');
+  await expect.poll(async () => parse(await figure(watcher, 'guests').innerText()), { timeout: 15_000 })
+    .toBe(before + 1);
+
+  await second.close();
+  await expect.poll(async () => parse(await figure(watcher, 'guests').innerText()), { timeout: 15_000 })
+    .toBe(before);
+  await first.close();
+});
