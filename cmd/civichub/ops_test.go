@@ -19,7 +19,8 @@ func TestProbesMetricsAndHeaders(t *testing.T) {
 	}
 	c.do("GET", "/api/v1/me", nil)
 	res := c.do("GET", "/metrics", nil)
-	for _, want := range []string{`civichub_http_requests_total{code="4xx",route="GET /api/v1/me"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+	for _, want := range []string{`civichub_http_requests_total{code="4xx",route="GET /api/v1/me"} 1`, "go_goroutines", "process_resident_memory_bytes",
+		"civichub_hub_connections", "civichub_hub_messages_delivered_total", "civichub_hub_stack_bytes_per_connection"} {
 		if !strings.Contains(string(res.Body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
