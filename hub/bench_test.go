@@ -7,8 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/gorilla/websocket"
+	"time"
 )
 
 // BenchmarkBroadcast publishes one event to N subscribers, each a real
@@ -40,15 +39,22 @@ func benchmarkBroadcast(b *testing.B, n int) {
 		c := &client{t: b, ws: ws}
 		c.subscribe(topic)
 		c.expect("subscribed", topic)
+		// expect left a read deadline; the reader below lives as long as
+		// the benchmark.
+		_ = ws.SetReadDeadline(time.Time{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer ws.Close()
 			for {
 				if _, _, err := ws.ReadMessage(); err != nil {
 					return
 				}
 				if got.Add(1)%int64(n) == 0 {
-					step <- struct{}{}
+					select {
+					case step <- struct{}{}:
+					default:
+					}
 				}
 			}
 		}()
@@ -65,9 +71,12 @@ func benchmarkBroadcast(b *testing.B, n int) {
 		if err := th.Publish(ctx, topic, "post.created", data); err != nil {
 			b.Fatal(err)
 		}
-		<-step
+		select {
+		case <-step:
+		case <-time.After(waitBound):
+			b.Fatalf("broadcast to %d subscribers: %d of %d frames read after %v", n, got.Load()%int64(n), n, waitBound)
+		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
-	_ = websocket.TextMessage
 }

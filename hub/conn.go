@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net/netip"
@@ -20,9 +21,12 @@ import (
 type conn struct {
 	hub       *Hub
 	ws        *websocket.Conn
+	br        *bufio.Reader // ws reads through it; readLoop peeks at it
 	ip        netip.Addr
 	principal Principal
 	lang      i18n.Lang
+
+	pingSlot uint8 // the pinger's slice this socket is in; set by attach
 
 	// Reader goroutine only.
 	closing bool // the reader asked for a close and only waits for it
@@ -43,60 +47,121 @@ type conn struct {
 	dead      bool // torn down
 }
 
-func newConn(h *Hub, ws *websocket.Conn, ip netip.Addr, p Principal, lang i18n.Lang) *conn {
-	return &conn{hub: h, ws: ws, ip: ip, principal: p, lang: lang,
+func newConn(h *Hub, ws *websocket.Conn, br *bufio.Reader, ip netip.Addr, p Principal, lang i18n.Lang) *conn {
+	return &conn{hub: h, ws: ws, br: br, ip: ip, principal: p, lang: lang,
 		tokens: float64(h.opts.MessageBurst), refill: time.Now()}
 }
 
-// readLoop reads client frames until the socket fails or closes, then tears
-// the connection down. It is kept shallow on purpose: frames are handled in
-// a short-lived goroutine (handle), so this goroutine's stack, which lives as
-// long as the socket, stays at the few KiB a blocking read needs.
+// readLoop owns the socket's reading until it fails or closes, then tears
+// the connection down. It lives as long as the socket, so it only ever
+// blocks in a shallow Peek on the connection's small read buffer: its stack
+// stays at the runtime's 2 KiB minimum. When bytes arrive, a short-lived
+// goroutine (readFrames) runs gorilla's deep frame parsing and the frame's
+// handling, and ends once the buffer is empty.
 func (c *conn) readLoop() {
 	h := c.hub
 	defer h.readers.Done()
-	var err error
-	defer func() { c.teardown(err) }()
 	c.ws.SetReadLimit(h.opts.ReadLimit)
+	c.ws.SetPongHandler(c.onPong)
 	c.extendDeadline()
-	c.ws.SetPongHandler(func(string) error { c.extendDeadline(); return nil })
-	for {
-		var (
-			mt int
-			r  io.Reader
-		)
-		mt, r, err = c.ws.NextReader()
-		if err != nil {
-			return
+	var err error
+	for err == nil {
+		if _, err = c.br.Peek(1); err != nil {
+			break
 		}
-		if c.closing {
-			continue // closing: discard until the client's close frame
-		}
-		c.extendDeadline()
-		if !c.allow() {
-			if c.refused++; c.refused == 1 {
-				c.sendError("", apperr.New(apperr.RateLimited, "rate_limited"))
-			} else if c.refused > h.opts.MessageBurst {
-				c.closeAfterQueue(websocket.ClosePolicyViolation, "rate limit")
-			}
-			continue // NextReader discards the rest of the frame
-		}
-		c.refused = 0
-		var data []byte
-		if data, err = io.ReadAll(r); err != nil {
-			return // over ReadLimit: gorilla has sent close 1009
-		}
-		if mt != websocket.TextMessage {
-			c.sendError("", apperr.New(apperr.Invalid, "text_only"))
-			continue
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			c.handle(data)
-		}()
-		<-done
+		done := make(chan error, 1)
+		go c.readFrames(done)
+		err = <-done
 	}
+	c.teardown(err)
+}
+
+// readFrames reads and handles the frames in the read buffer, and returns
+// (through done) once it is empty, between two messages, or reading failed.
+func (c *conn) readFrames(done chan<- error) {
+	var err error
+	for err == nil && c.br.Buffered() > 0 {
+		var handled bool
+		if handled, err = c.readControl(); !handled && err == nil {
+			err = c.readMessage()
+		}
+	}
+	done <- err
+}
+
+// readControl handles a well-formed ping or pong at the head of the read
+// buffer itself, as gorilla would (a ping is answered with a pong carrying
+// its payload, a pong extends the read deadline). gorilla's NextReader would
+// handle it too, but then go on to block for the next frame deep in its
+// stack; handled false leaves every other frame to NextReader.
+func (c *conn) readControl() (handled bool, err error) {
+	b, err := c.br.Peek(2)
+	if err != nil {
+		return true, err
+	}
+	op := b[0] &^ 0x80
+	if b[0]&0x80 == 0 || op != websocket.PingMessage && op != websocket.PongMessage ||
+		b[1]&0x80 == 0 || b[1]&0x7f > 125 {
+		return false, nil // data, close or malformed: gorilla's to judge
+	}
+	n := 6 + int(b[1]&0x7f)
+	if b, err = c.br.Peek(n); err != nil {
+		return true, err
+	}
+	payload := make([]byte, n-6)
+	for i := range payload {
+		payload[i] = b[6+i] ^ b[2+i%4]
+	}
+	_, _ = c.br.Discard(n)
+	c.extendDeadline()
+	if op == websocket.PingMessage {
+		err = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(c.hub.opts.WriteTimeout))
+		if err == websocket.ErrCloseSent {
+			err = nil
+		}
+	}
+	return true, err
+}
+
+// readMessage reads one client message with gorilla and handles it.
+func (c *conn) readMessage() error {
+	h := c.hub
+	mt, r, err := c.ws.NextReader()
+	if err != nil {
+		return err
+	}
+	if c.closing {
+		// Closing: discard until the client's close frame.
+		_, err = io.Copy(io.Discard, r)
+		return err
+	}
+	c.extendDeadline()
+	if !c.allow() {
+		if c.refused++; c.refused == 1 {
+			c.sendError("", apperr.New(apperr.RateLimited, "rate_limited"))
+		} else if c.refused > h.opts.MessageBurst {
+			c.closeAfterQueue(websocket.ClosePolicyViolation, "rate limit")
+		}
+		// Drain the message so the buffer's head is a frame boundary.
+		_, err = io.Copy(io.Discard, r)
+		return err
+	}
+	c.refused = 0
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err // over ReadLimit: gorilla has sent close 1009
+	}
+	if mt != websocket.TextMessage {
+		c.sendError("", apperr.New(apperr.Invalid, "text_only"))
+		return nil
+	}
+	c.handle(data)
+	return nil
+}
+
+func (c *conn) onPong(string) error {
+	c.extendDeadline()
+	return nil
 }
 
 // allow takes a token from the connection's bucket.

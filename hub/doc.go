@@ -60,11 +60,12 @@
 // # Memory per connection
 //
 // A socket costs one goroutine, its reader, started after the upgrade so
-// the HTTP server's goroutine returns; it blocks in a shallow read loop and
-// hands each client frame to a short-lived goroutine, so its stack stays
-// small. There is no writer goroutine per socket: a fixed pool of writers
-// drains the send queues. Read buffers are 256 bytes and write buffers come
-// from a shared pool only while a frame is written. The metrics
+// the HTTP server's goroutine returns; it only blocks in a Peek on the
+// socket's 288-byte read buffer and hands what arrives to a short-lived
+// goroutine, so its stack stays at the 2 KiB minimum. There is no writer
+// goroutine per socket: a fixed pool of writers drains the send queues, and
+// write buffers come from a shared pool only while a frame is written. Pings
+// go out to one slice of the sockets at a time, spread over the interval. The metrics
 // civichub_hub_goroutines_per_connection and
 // civichub_hub_stack_bytes_per_connection keep this visible.
 //

@@ -50,11 +50,13 @@ type Hub struct {
 	byUser   map[string]map[*conn]struct{}
 	perIP    map[netip.Addr]int
 	reserved int
-	closing  bool
-	visitors *presenceTracker
-	revoked  revocations
-	readers  sync.WaitGroup // one per connection: its reader goroutine
-	tasks    sync.WaitGroup // revalidations and resyncs
+	// nextPingSlot is the pinger's slice of the next attached socket.
+	nextPingSlot uint8
+	closing      bool
+	visitors     *presenceTracker
+	revoked      revocations
+	readers      sync.WaitGroup // one per connection: its reader goroutine
+	tasks        sync.WaitGroup // revalidations and resyncs
 
 	topicMu sync.RWMutex
 	topics  map[string]*topic
@@ -112,10 +114,10 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		h.origins[n] = true
 	}
 	h.upgrader = websocket.Upgrader{
-		// Small buffers: a client frame is a short JSON object, and the
-		// write buffer is only borrowed from the pool while writing a
-		// frame for one socket; broadcasts are prepared frames.
-		ReadBufferSize:  256,
+		// ReadBufferSize 0 makes gorilla read through the small buffer
+		// the hijacker gives it (server.go). The write buffer is only
+		// borrowed from the pool while writing a frame for one socket;
+		// broadcasts are prepared frames.
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     h.originAllowed,

@@ -38,7 +38,10 @@ type Options struct {
 	// Writers is the number of goroutines writing to sockets, shared by all
 	// connections (default 64).
 	Writers int
-	// WriteTimeout bounds one batch of writes to a socket (default 5 s).
+	// WriteTimeout bounds one batch of writes to a socket (default 5 s). To
+	// save a timer update per frame, a socket's armed write deadline is kept
+	// while a new one would be less than WriteTimeout/2 later, so a stalled
+	// write is cut after between WriteTimeout/2 and WriteTimeout.
 	WriteTimeout time.Duration
 	// PingInterval is how often each socket is pinged; a socket that sends
 	// nothing (not even a pong) for PingInterval+PongWait is closed

@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"bufio"
+	"net"
 	"net/http"
 	"net/netip"
 	"time"
@@ -46,13 +48,14 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, h.logger, err)
 		return
 	}
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	hw := &hijacker{ResponseWriter: w, writeTimeout: h.opts.WriteTimeout}
+	ws, err := h.upgrader.Upgrade(hw, r, nil)
 	if err != nil {
 		// The upgrader has answered the request.
 		h.release(ip)
 		return
 	}
-	c := newConn(h, ws, ip, principalFrom(r), i18n.FromContext(r.Context()))
+	c := newConn(h, ws, hw.br, ip, principalFrom(r), i18n.FromContext(r.Context()))
 	ok, stale := h.attach(c, revoked)
 	if !ok {
 		_ = ws.WriteControl(websocket.CloseMessage,
@@ -67,6 +70,51 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.closeWith(CloseSessionRevoked, "session_revoked")
 	}
 	go c.readLoop()
+}
+
+// readBufferSize is a socket's read buffer: client frames are short JSON
+// objects, and gorilla adopts a hijacked reader only when it is larger than
+// 256 bytes (288 fills the allocator's size class).
+const readBufferSize = 288
+
+// hijacker hands gorilla a small read buffer of the hub's own instead of
+// the HTTP server's 4 KiB one, so readLoop can wait on it with a shallow
+// Peek, and a small write buffer, which gorilla only uses for the handshake
+// response.
+type hijacker struct {
+	http.ResponseWriter
+	writeTimeout time.Duration
+	br           *bufio.Reader
+}
+
+func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil || brw.Reader.Buffered() > 0 {
+		return nc, brw, err // gorilla refuses data sent before the handshake
+	}
+	dc := &deadlineConn{Conn: nc, slack: w.writeTimeout / 2}
+	w.br = bufio.NewReaderSize(dc, readBufferSize)
+	return dc, bufio.NewReadWriter(w.br, bufio.NewWriterSize(dc, 256)), nil
+}
+
+// deadlineConn saves the runtime timer update that gorilla makes before
+// every frame it writes: a new write deadline up to slack later than the
+// armed one keeps the armed one. A write's deadline is thus never later than
+// asked, and at most slack earlier (with slack WriteTimeout/2, a write may
+// be cut after half of WriteTimeout at the earliest). gorilla calls
+// SetWriteDeadline only under its write lock, which guards armed.
+type deadlineConn struct {
+	net.Conn
+	slack time.Duration
+	armed time.Time
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	if !t.IsZero() && !c.armed.IsZero() && !t.Before(c.armed) && t.Sub(c.armed) < c.slack {
+		return nil
+	}
+	c.armed = t
+	return c.Conn.SetWriteDeadline(t)
 }
 
 // originAllowed implements the strict Origin check: the header must be
@@ -135,6 +183,8 @@ func (h *Hub) attachLocked(c *conn, revoked uint64) (ok, stale, joined bool) {
 		return false, false, false
 	}
 	h.conns[c] = struct{}{}
+	c.pingSlot = h.nextPingSlot
+	h.nextPingSlot = (h.nextPingSlot + 1) % pingSlots
 	if u := c.principal.UserID; u != "" {
 		if h.byUser[u] == nil {
 			h.byUser[u] = make(map[*conn]struct{})
