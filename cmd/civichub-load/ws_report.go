@@ -45,7 +45,7 @@ func (r *wsRun) msgPerCPU() float64 {
 			xs = append(xs, float64(r.Got[k])/c)
 		}
 	}
-	return medianF(xs)
+	return median(xs)
 }
 
 // rate is the median over messages of deliveries per second from the
@@ -62,7 +62,7 @@ func (r *wsRun) rate() float64 {
 		}
 		i++
 	}
-	return medianF(xs)
+	return median(xs)
 }
 
 // fullyDelivered counts messages that reached every held client.
@@ -135,7 +135,7 @@ func summarizeWS(o wsOptions, runs []*wsRun) string {
 		for i, r := range runs {
 			xs[i] = f(r)
 		}
-		return medianF(xs)
+		return median(xs)
 	}
 	var last []time.Duration
 	hist := map[int]int64{}
@@ -162,16 +162,4 @@ func summarizeWS(o wsOptions, runs []*wsRun) string {
 		col((*wsRun).rate), col((*wsRun).deliveriesPerCPU), col((*wsRun).msgPerCPU),
 		col(func(r *wsRun) float64 { return r.ServerCPU }), col(func(r *wsRun) float64 { return r.ToolCPU }))
 	return b.String()
-}
-
-func medianF(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -75,11 +75,7 @@ var adminCommands = map[string]adminCommand{
 		user := fs.String("user", "", "the user's ID")
 		title := fs.String("title", "", "job title, such as Chuyên viên Phòng Quản lý xây dựng")
 		return func(ctx context.Context, a *app, out io.Writer) error {
-			ag, err := findAgency(ctx, a, *agency)
-			if err != nil {
-				return err
-			}
-			u, err := findUser(ctx, a, *email, *user)
+			ag, u, err := findStaff(ctx, a, *agency, *email, *user)
 			if err != nil {
 				return err
 			}
@@ -95,11 +91,7 @@ var adminCommands = map[string]adminCommand{
 		email := fs.String("email", "", "the user's email (or --user ID)")
 		user := fs.String("user", "", "the user's ID")
 		return func(ctx context.Context, a *app, out io.Writer) error {
-			ag, err := findAgency(ctx, a, *agency)
-			if err != nil {
-				return err
-			}
-			u, err := findUser(ctx, a, *email, *user)
+			ag, u, err := findStaff(ctx, a, *agency, *email, *user)
 			if err != nil {
 				return err
 			}
@@ -140,6 +132,19 @@ func findUser(ctx context.Context, a *app, email, userID string) (*accounts.User
 		return nil, errors.New("--email or --user is required")
 	}
 	return a.accounts.UserByEmail(ctx, accounts.System, email)
+}
+
+// findStaff finds the agency and the user a staff command names.
+func findStaff(ctx context.Context, a *app, agency, email, userID string) (*accounts.Agency, *accounts.User, error) {
+	ag, err := findAgency(ctx, a, agency)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := findUser(ctx, a, email, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ag, u, nil
 }
 
 func findAgency(ctx context.Context, a *app, ref string) (*accounts.Agency, error) {
