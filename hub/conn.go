@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -37,6 +39,13 @@ type conn struct {
 	// closeSent is set once a close frame is on its way, so the reader
 	// stops extending its deadline and waits at most CloseGrace.
 	closeSent atomic.Bool
+	// peerClosed is set before the close frame answering the client's goes
+	// out; the fan-out writes nothing to the socket after that.
+	peerClosed atomic.Bool
+
+	// raw writes the socket below gorilla (fanout.go); nil when the
+	// connection is not a plain TCP socket.
+	raw syscall.RawConn
 
 	mu        sync.Mutex
 	subs      []*sub
@@ -48,8 +57,16 @@ type conn struct {
 }
 
 func newConn(h *Hub, ws *websocket.Conn, br *bufio.Reader, ip netip.Addr, p Principal, lang i18n.Lang) *conn {
-	return &conn{hub: h, ws: ws, br: br, ip: ip, principal: p, lang: lang,
+	c := &conn{hub: h, ws: ws, br: br, ip: ip, principal: p, lang: lang,
 		tokens: float64(h.opts.MessageBurst), refill: time.Now()}
+	nc := ws.NetConn()
+	if dc, ok := nc.(*deadlineConn); ok {
+		nc = dc.Conn
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		c.raw, _ = tc.SyscallConn()
+	}
+	return c
 }
 
 // readLoop owns the socket's reading until it fails or closes, then tears
@@ -63,6 +80,7 @@ func (c *conn) readLoop() {
 	defer h.readers.Done()
 	c.ws.SetReadLimit(h.opts.ReadLimit)
 	c.ws.SetPongHandler(c.onPong)
+	c.ws.SetCloseHandler(c.onClose)
 	c.extendDeadline()
 	var err error
 	for err == nil {
@@ -115,12 +133,13 @@ func (c *conn) readControl() (handled bool, err error) {
 	_, _ = c.br.Discard(n)
 	c.extendDeadline()
 	if op == websocket.PingMessage {
-		err = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(c.hub.opts.WriteTimeout))
-		if err == websocket.ErrCloseSent {
-			err = nil
-		}
+		// Through the send queue, so the writers (and their watchdog)
+		// write it, after what is queued.
+		c.mu.Lock()
+		c.pushLocked(&outMsg{kind: outPong, raw: payload})
+		c.mu.Unlock()
 	}
-	return true, err
+	return true, nil
 }
 
 // readMessage reads one client message with gorilla and handles it.
@@ -156,6 +175,19 @@ func (c *conn) readMessage() error {
 		return nil
 	}
 	c.handle(data)
+	return nil
+}
+
+// onClose answers the client's close frame as gorilla would, after marking
+// the socket so that the fan-out writes nothing after the answer (it writes
+// below gorilla, fanout.go).
+func (c *conn) onClose(code int, _ string) error {
+	c.peerClosed.Store(true)
+	msg := []byte{}
+	if code != websocket.CloseNoStatusReceived {
+		msg = websocket.FormatCloseMessage(code, "")
+	}
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.hub.opts.WriteTimeout))
 	return nil
 }
 

@@ -67,9 +67,14 @@ type Hub struct {
 	seed     maphash.Seed
 
 	work     chan *conn // connections with frames to write, each at most once
+	fanWork  chan *fanJob
 	stopWork chan struct{}
-	workers  sync.WaitGroup // writers and the pinger
-	pingMsg  *outMsg
+	workers  sync.WaitGroup // writers, the pinger and the watchdog
+
+	writerStates []*writerState // one per writer, for the watchdog
+	jobMu        sync.Mutex
+	jobs         []*fanJob // fan-outs not yet taken to the end, for the watchdog
+	pingMsg      *outMsg
 
 	coalescer *coalescer
 	shutdown  sync.Once
@@ -106,6 +111,7 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		topics:   make(map[string]*topic),
 		seed:     maphash.MakeSeed(),
 		work:     make(chan *conn, 2*opts.MaxConnections),
+		fanWork:  make(chan *fanJob, 4*opts.Writers),
 		stopWork: make(chan struct{}),
 		pingMsg:  &outMsg{kind: outPing},
 	}
@@ -150,11 +156,14 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		_ = broker.Close(context.Background())
 		return nil, fmt.Errorf("hub: start presence: %w", err)
 	}
-	h.workers.Add(opts.Writers + 1)
-	for range opts.Writers {
-		go h.writeLoop()
+	h.workers.Add(opts.Writers + 2)
+	h.writerStates = make([]*writerState, opts.Writers)
+	for i := range h.writerStates {
+		h.writerStates[i] = new(writerState)
+		go h.writeLoop(h.writerStates[i])
 	}
 	go h.pingLoop()
+	go h.watchLoop()
 	return h, nil
 }
 

@@ -41,7 +41,7 @@ func newMetrics(h *Hub) *hubMetrics {
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "connections_refused_total", Help: "Upgrade requests refused, by reason."}, []string{"reason"}),
 		deliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub,
-			Name: "delivery_latency_seconds", Help: "From Publish (or the snapshot's build) to the frame written to a socket.",
+			Name: "delivery_latency_seconds", Help: "From Publish (or the snapshot's build) to the frame written to a socket. A broadcast's fan-out observes it once per writer sharing it, when that writer's last socket is written; frames written from a socket's queue observe it once each.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
 	}
 	m.goroutinesPerCon = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub,

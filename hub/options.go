@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -38,10 +39,15 @@ type Options struct {
 	// Writers is the number of goroutines writing to sockets, shared by all
 	// connections (default 64).
 	Writers int
-	// WriteTimeout bounds one batch of writes to a socket (default 5 s). To
-	// save a timer update per frame, a socket's armed write deadline is kept
-	// while a new one would be less than WriteTimeout/2 later, so a stalled
-	// write is cut after between WriteTimeout/2 and WriteTimeout.
+	// FanoutWriters is how many of the writers share one broadcast to a
+	// topic's subscribers, one per 512 sockets at most (default GOMAXPROCS).
+	FanoutWriters int
+	// WriteTimeout bounds one write to a socket (default 5 s). Data frames
+	// carry no deadline: a watchdog that looks at the writers every
+	// min(100 ms, WriteTimeout/10) closes a socket whose write has been
+	// blocked for longer, so a stalled write is cut after between
+	// WriteTimeout and WriteTimeout plus one tick. Control frames (ping,
+	// pong, close) are written with a deadline of WriteTimeout.
 	WriteTimeout time.Duration
 	// PingInterval is how often each socket is pinged; a socket that sends
 	// nothing (not even a pong) for PingInterval+PongWait is closed
@@ -92,6 +98,7 @@ func (o Options) withDefaults() Options {
 	def(&o.MessageBurst, 20)
 	def(&o.SendQueue, 256)
 	def(&o.Writers, 64)
+	def(&o.FanoutWriters, 2*runtime.GOMAXPROCS(0))
 	def(&o.HistorySize, 100)
 	if o.ReadLimit == 0 {
 		o.ReadLimit = 4096
@@ -136,7 +143,7 @@ func (o Options) validate() error {
 	for name, v := range map[string]int{
 		"MaxConnections": o.MaxConnections, "MaxConnectionsPerIP": o.MaxConnectionsPerIP,
 		"MaxSubscriptions": o.MaxSubscriptions, "MessageBurst": o.MessageBurst,
-		"SendQueue": o.SendQueue, "Writers": o.Writers, "HistorySize": o.HistorySize,
+		"SendQueue": o.SendQueue, "Writers": o.Writers, "FanoutWriters": o.FanoutWriters, "HistorySize": o.HistorySize,
 	} {
 		if v < 1 {
 			return fmt.Errorf("hub: %s: must be positive, got %d", name, v)

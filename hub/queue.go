@@ -12,6 +12,7 @@ type outKind uint8
 const (
 	outData outKind = iota
 	outPing
+	outPong // raw carries the payload
 	outClose
 )
 
@@ -19,9 +20,10 @@ const (
 // by every subscriber on the node and never modified after it is queued; pm
 // holds its frame encoded once for all of them.
 type outMsg struct {
-	kind outKind
-	pm   *websocket.PreparedMessage // broadcast frame
-	raw  []byte                     // frame for one socket
+	kind  outKind
+	pm    *websocket.PreparedMessage // broadcast frame
+	frame []byte                     // pm's frame as the server writes it (fanout.go)
+	raw   []byte                     // frame for one socket
 
 	topic     string
 	msgKind   MessageKind
@@ -68,15 +70,18 @@ func (c *conn) pushLocked(m *outMsg) bool {
 }
 
 // writeLoop is one of the shared writers: it writes the queued frames of
-// one socket at a time. Shutdown stops it after every reader has ended.
-func (h *Hub) writeLoop() {
+// one socket at a time, or its share of a broadcast (fanout.go). Shutdown
+// stops it after every reader has ended.
+func (h *Hub) writeLoop(w *writerState) {
 	defer h.workers.Done()
 	for {
 		select {
 		case <-h.stopWork:
 			return
 		case c := <-h.work:
-			h.flush(c)
+			h.flush(w, c)
+		case j := <-h.fanWork:
+			h.runFanout(w, j)
 		}
 	}
 }
@@ -86,14 +91,14 @@ const maxKeptQueue = 16
 
 // flush writes what c has queued, then gives the writer to the next socket;
 // c goes to the back of the line if more arrived meanwhile.
-func (h *Hub) flush(c *conn) {
+func (h *Hub) flush(w *writerState, c *conn) {
 	c.mu.Lock()
 	batch := c.queue
 	c.queue, c.spare = c.spare[:0], nil
 	dead := c.dead
 	c.mu.Unlock()
 	if !dead && len(batch) > 0 {
-		c.writeBatch(batch)
+		c.writeBatch(w, batch)
 	}
 	clear(batch)
 	c.mu.Lock()
@@ -113,27 +118,32 @@ func (h *Hub) flush(c *conn) {
 	}
 }
 
-// writeBatch writes batch to the socket under one deadline. A failed write
-// cuts the socket.
-func (c *conn) writeBatch(batch []*outMsg) {
+// writeBatch writes batch to the socket. A failed write cuts the socket;
+// the watchdog cuts a write blocked for more than WriteTimeout. Pings and
+// pongs carry no deadline either (a deadline left on the socket would fail
+// the fan-out's later writes); a close frame carries one, as nothing is
+// written after it.
+func (c *conn) writeBatch(w *writerState, batch []*outMsg) {
 	h := c.hub
-	deadline := time.Now().Add(h.opts.WriteTimeout)
-	_ = c.ws.SetWriteDeadline(deadline)
 	delivered := 0
 	for i, m := range batch {
 		var err error
+		w.begin(c)
 		switch {
 		case m.kind == outPing:
-			err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Time{})
+		case m.kind == outPong:
+			err = c.ws.WriteControl(websocket.PongMessage, m.raw, time.Time{})
 		case m.kind == outClose:
 			c.closeSent.Store(true)
-			err = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(m.closeCode, m.closeText), deadline)
+			err = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(m.closeCode, m.closeText), time.Now().Add(h.opts.WriteTimeout))
 			_ = c.ws.SetReadDeadline(time.Now().Add(h.opts.CloseGrace))
 		case m.pm != nil:
 			err = c.ws.WritePreparedMessage(m.pm)
 		default:
 			err = c.ws.WriteMessage(websocket.TextMessage, m.raw)
 		}
+		w.end()
 		if err != nil {
 			h.metrics.dropped.WithLabelValues("write_error").Add(float64(len(batch) - i))
 			c.mu.Lock()

@@ -48,7 +48,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, h.logger, err)
 		return
 	}
-	hw := &hijacker{ResponseWriter: w, writeTimeout: h.opts.WriteTimeout}
+	hw := &hijacker{ResponseWriter: w}
 	ws, err := h.upgrader.Upgrade(hw, r, nil)
 	if err != nil {
 		// The upgrader has answered the request.
@@ -83,8 +83,7 @@ const readBufferSize = 288
 // response.
 type hijacker struct {
 	http.ResponseWriter
-	writeTimeout time.Duration
-	br           *bufio.Reader
+	br *bufio.Reader
 }
 
 func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -92,25 +91,24 @@ func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil || brw.Reader.Buffered() > 0 {
 		return nc, brw, err // gorilla refuses data sent before the handshake
 	}
-	dc := &deadlineConn{Conn: nc, slack: w.writeTimeout / 2}
+	dc := &deadlineConn{Conn: nc}
 	w.br = bufio.NewReaderSize(dc, readBufferSize)
 	return dc, bufio.NewReadWriter(w.br, bufio.NewWriterSize(dc, 256)), nil
 }
 
 // deadlineConn saves the runtime timer update that gorilla makes before
-// every frame it writes: a new write deadline up to slack later than the
-// armed one keeps the armed one. A write's deadline is thus never later than
-// asked, and at most slack earlier (with slack WriteTimeout/2, a write may
-// be cut after half of WriteTimeout at the earliest). gorilla calls
+// every frame it writes: the hub gives data frames no write deadline (the
+// writers' watchdog cuts a stalled write, fanout.go), so gorilla asks for
+// the zero deadline before each of them, and only a change reaches the
+// socket (after a control frame, which carries a deadline). gorilla calls
 // SetWriteDeadline only under its write lock, which guards armed.
 type deadlineConn struct {
 	net.Conn
-	slack time.Duration
 	armed time.Time
 }
 
 func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
-	if !t.IsZero() && !c.armed.IsZero() && !t.Before(c.armed) && t.Sub(c.armed) < c.slack {
+	if t.Equal(c.armed) {
 		return nil
 	}
 	c.armed = t

@@ -155,32 +155,40 @@ func (c *conn) releaseLocked(s *sub) {
 const maxPending = 64
 
 // deliverLocked sends broadcast m to subscription s; c.mu must be held.
-// Snapshots older than the one sent are skipped. Events already sent are
-// skipped; an event after a gap or from a new epoch is preceded by a reload,
-// so a missed event is never silent.
 func (c *conn) deliverLocked(s *sub, m *outMsg) {
+	if c.admitLocked(s, m) {
+		c.pushLocked(m)
+	}
+}
+
+// admitLocked applies s's ordering to broadcast m and reports whether m is
+// to be sent now; c.mu must be held. While s recovers, m is held back.
+// Snapshots older than the one sent are skipped. Events already sent are
+// skipped; an event after a gap or from a new epoch is preceded by a reload
+// (queued here), so a missed event is never silent.
+func (c *conn) admitLocked(s *sub, m *outMsg) bool {
 	if s.recovering {
 		if len(s.pending) < maxPending {
 			s.pending = append(s.pending, m)
 		}
-		return
+		return false
 	}
 	switch m.msgKind {
 	case KindSnapshot:
 		if m.version <= s.version {
-			return
+			return false
 		}
 		s.version = m.version
 	case KindEvent:
 		switch {
 		case m.pos.Epoch == s.pos.Epoch && m.pos.Seq <= s.pos.Seq:
-			return
+			return false
 		case m.pos.Epoch != s.pos.Epoch || m.pos.Seq > s.pos.Seq+1:
 			c.pushLocked(rawMsg(reloadFrame(s.topic)))
 		}
 		s.pos = m.pos
 	}
-	c.pushLocked(m)
+	return true
 }
 
 // unsubscribe ends a subscription at the client's request. Unsubscribing

@@ -94,6 +94,8 @@ func newBroadcast(m Message) *outMsg {
 		pos: m.Position, version: m.Version, published: m.Published}
 	if err != nil {
 		om.pm, om.raw = nil, m.Frame
+	} else {
+		om.frame = serverTextFrame(m.Frame)
 	}
 	return om
 }
@@ -110,7 +112,10 @@ func (tp *topic) offerSnapshot(m *outMsg) *outMsg {
 }
 
 // handleMessage fans a broker message out to this node's subscribers. It
-// only queues, so a slow socket never delays the others.
+// never writes itself, so a slow socket never delays the others: sockets
+// with frames already queued (or being written) get the message through
+// their queue, behind those frames; all the others are marked as being
+// written and handed to the writers together as one fan-out job (fanout.go).
 func (h *Hub) handleMessage(m Message) {
 	if m.Kind == KindControl {
 		h.handleControl(m)
@@ -124,14 +129,28 @@ func (h *Hub) handleMessage(m Message) {
 	}
 	om := newBroadcast(m)
 	tp.mu.Lock()
-	defer tp.mu.Unlock()
 	if m.Kind == KindSnapshot && (tp.last == nil || om.version > tp.last.version) {
 		tp.last = om
 	}
+	var direct []*conn
+	if om.pm != nil {
+		direct = make([]*conn, 0, len(tp.subs))
+	}
 	for c, s := range tp.subs {
 		c.mu.Lock()
-		c.deliverLocked(s, om)
+		if c.admitLocked(s, om) {
+			if om.pm == nil || c.closed || c.scheduled || len(c.queue) > 0 {
+				c.pushLocked(om)
+			} else {
+				c.scheduled = true
+				direct = append(direct, c)
+			}
+		}
 		c.mu.Unlock()
+	}
+	tp.mu.Unlock()
+	if len(direct) > 0 {
+		h.dispatchFanout(om, direct)
 	}
 }
 
