@@ -190,37 +190,12 @@ func compact(raw json.RawMessage) (json.RawMessage, error) {
 	return buf.Bytes(), nil
 }
 
-// messages holds the hub's own user-facing texts, for keys the shared i18n
-// catalog does not (yet) have. The catalog wins when it has the key.
-var messages = map[string][2]string{
-	"topic_not_found":        {"Không có kênh cập nhật này.", "There is no such live topic."},
-	"topic_invalid":          {"Tên kênh cập nhật không hợp lệ.", "The live topic name is not valid."},
-	"op_unknown":             {"Thao tác không được hỗ trợ.", "This operation is not supported."},
-	"text_only":              {"Chỉ chấp nhận khung văn bản JSON.", "Only JSON text frames are accepted."},
-	"too_many_subscriptions": {"Quá nhiều kênh cập nhật trên một kết nối.", "Too many live topics on one connection."},
-	"already_subscribed":     {"Đã theo dõi kênh này.", "Already subscribed to this topic."},
-}
-
-// message renders key in lang.
-func message(lang i18n.Lang, key string) string {
-	if i18n.Has(key) {
-		return i18n.T(lang, key)
-	}
-	if m, ok := messages[key]; ok {
-		if lang == i18n.EN {
-			return m[1]
-		}
-		return m[0]
-	}
-	return i18n.T(lang, "internal")
-}
-
 // errorFrameFor renders err as an error frame about topic. Internal errors
 // get the generic text; their cause stays in the server's log.
 func errorFrameFor(lang i18n.Lang, topic string, err error) []byte {
 	e := apperr.As(err)
 	if e.Code == apperr.Internal {
-		return errorFrame(topic, apperr.Internal, message(lang, "internal"))
+		return errorFrame(topic, apperr.Internal, i18n.T(lang, "internal"))
 	}
-	return errorFrame(topic, e.Code, message(lang, e.Key))
+	return errorFrame(topic, e.Code, i18n.T(lang, e.Key))
 }

@@ -42,6 +42,14 @@ var messages = map[string][2]string{
 	"invalid_cursor":     {"Con trỏ phân trang không hợp lệ.", "The pagination cursor is not valid."},
 	"invalid_limit":      {"Giới hạn phải là số từ 1 đến 100.", "The limit must be a number from 1 to 100."},
 
+	// Real-time hub.
+	"topic_not_found":        {"Không có kênh cập nhật này.", "There is no such live topic."},
+	"topic_invalid":          {"Tên kênh cập nhật không hợp lệ.", "The live topic name is not valid."},
+	"op_unknown":             {"Thao tác không được hỗ trợ.", "This operation is not supported."},
+	"text_only":              {"Chỉ chấp nhận khung văn bản JSON.", "Only JSON text frames are accepted."},
+	"too_many_subscriptions": {"Quá nhiều kênh cập nhật trên một kết nối.", "Too many live topics on one connection."},
+	"already_subscribed":     {"Đã theo dõi kênh này.", "Already subscribed to this topic."},
+
 	// Accounts.
 	"unauthorized":           {"Bạn cần đăng nhập để thực hiện thao tác này.", "You need to log in to do this."},
 	"forbidden":              {"Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
