@@ -168,6 +168,9 @@ func TestPerIPLimit(t *testing.T) {
 	th := newTestHub(t, Options{MaxConnectionsPerIP: 2})
 	a := th.dial(t, nil)
 	th.dial(t, nil)
+	// A client's Dial returns at the 101, before the hub registers the
+	// socket: wait for both, so the count below means a was released.
+	waitFor(t, "both sockets registered", func() bool { return th.connCount() == 2 })
 	_, err := th.tryDial(nil)
 	var de *dialError
 	if !errors.As(err, &de) || de.status != http.StatusTooManyRequests {

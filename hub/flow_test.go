@@ -25,12 +25,13 @@ func TestSubscribeGetsSnapshotAtOnce(t *testing.T) {
 	if snap.Version == 0 || string(snap.Data) != `{"guests":38,"members":0,"total":38}` {
 		t.Errorf("snapshot = %+v, want version > 0 and total 38", snap)
 	}
-	// A second subscriber on the node gets the snapshot the node holds.
+	// A second subscriber on the node gets the snapshot the node holds, or a
+	// newer one: its own arrival may have changed the online count.
 	c2 := th.dial(t, nil)
 	c2.subscribe("site:online")
 	c2.expect("subscribed", "site:online")
-	if snap2 := c2.expect("snapshot", "site:online"); snap2.Version != snap.Version {
-		t.Errorf("second subscriber's snapshot version = %d, want %d", snap2.Version, snap.Version)
+	if snap2 := c2.expect("snapshot", "site:online"); snap2.Version < snap.Version {
+		t.Errorf("second subscriber's snapshot version = %d, want at least %d", snap2.Version, snap.Version)
 	}
 }
 
