@@ -28,6 +28,7 @@ type Hub struct {
 	history  History
 	versions VersionSource
 	presence Presence
+	local    localSnapshots
 	// appendPub, when set, appends and publishes an event in one step, so
 	// events of a topic keep their order across nodes.
 	appendPub AppendPublisher
@@ -156,7 +157,7 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		_ = broker.Close(context.Background())
 		return nil, fmt.Errorf("hub: start presence: %w", err)
 	}
-	h.workers.Add(opts.Writers + 2)
+	h.workers.Add(opts.Writers + 3)
 	h.writerStates = make([]*writerState, opts.Writers)
 	for i := range h.writerStates {
 		h.writerStates[i] = new(writerState)
@@ -164,6 +165,7 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 	}
 	go h.pingLoop()
 	go h.watchLoop()
+	go h.refreshLoop()
 	return h, nil
 }
 

@@ -64,6 +64,15 @@ type Options struct {
 	// one snapshot per interval per topic. Defaults: "poll:" 250 ms,
 	// "site:online" 1 s; other prefixes DefaultSnapshotInterval.
 	SnapshotIntervals map[string]time.Duration
+	// LocalSnapshots lists latest-state topics that every node builds from
+	// state the cluster shares, so each node delivers its own snapshot to
+	// its own subscribers instead of broadcasting it: refreshed every
+	// interval while the node has subscribers, sent only when the data
+	// changed. Default: site:online (presence and visit counts live in
+	// Redis, or in the one node). Set it to an empty, non-nil slice to
+	// broadcast every snapshot.
+	LocalSnapshots []string
+
 	// DefaultSnapshotInterval is the interval of prefixes not in
 	// SnapshotIntervals (default 250 ms).
 	DefaultSnapshotInterval time.Duration
@@ -118,6 +127,9 @@ func (o Options) withDefaults() Options {
 		iv[p] = d
 	}
 	o.SnapshotIntervals = iv
+	if o.LocalSnapshots == nil {
+		o.LocalSnapshots = []string{TopicSiteOnline}
+	}
 	if o.History == nil {
 		o.History = NewMemoryHistory(o.HistorySize, o.HistoryTTL)
 	}

@@ -117,6 +117,9 @@ func (h *Hub) buildSnapshot(ctx context.Context, topic string, fn SnapshotFunc) 
 	if err != nil {
 		return Message{}, apperr.Wrap(apperr.Internal, "internal", fmt.Errorf("hub: snapshot %q: version: %w", topic, err))
 	}
+	if h.isLocal(topic) {
+		h.local.noteBuilt(topic, raw) // what a new subscriber now holds
+	}
 	return Message{Topic: topic, Kind: KindSnapshot, Version: version,
 		Frame: snapshotFrame(topic, version, raw), Published: start}, nil
 }
@@ -126,6 +129,9 @@ func (h *Hub) publishSnapshot(ctx context.Context, topic string) error {
 	fn, ok := h.snapshotFunc(topic)
 	if !ok {
 		return nil
+	}
+	if h.isLocal(topic) {
+		return h.publishLocalSnapshot(ctx, topic, fn)
 	}
 	m, err := h.buildSnapshot(ctx, topic, fn)
 	if err != nil {
