@@ -93,10 +93,11 @@ func runWS(ctx context.Context, o wsOptions, stderr io.Writer) (*wsRun, error) {
 		}
 	}()
 	start := time.Now()
+	run := start.UnixNano() // tags this run's messages
 	for first := 0; first < o.conns; first += o.perWorker {
 		w, err := startWorker(workerConfig{URL: wsURL, Origin: origin, First: first,
 			Count: min(o.perWorker, o.conns-first), FirstIP: o.firstIP, PerIP: o.perIP,
-			Topics: o.topics, Polls: polls, Broadcast: o.broadcast, Messages: o.messages,
+			Topics: o.topics, Polls: polls, Broadcast: o.broadcast, Run: run, Messages: o.messages,
 			Dialers: o.dialers, ReadyWait: readyWait, MaxLife: life})
 		if err != nil {
 			return nil, err
@@ -145,7 +146,7 @@ func runWS(ctx context.Context, o wsOptions, stderr io.Writer) (*wsRun, error) {
 		next = next.Add(o.interval)
 		now := time.Now()
 		r.Published = append(r.Published, now)
-		body := fmt.Sprintf(`{"n":%d,"t":%d,"text":"Ý kiến về Cổng thông tin điện tử tỉnh"}`, k, now.UnixNano())
+		body := fmt.Sprintf(`{"r":%d,"n":%d,"t":%d,"text":"Ý kiến về Cổng thông tin điện tử tỉnh"}`, run, k, now.UnixNano())
 		if err := post(ctx, hc, publish+"?topic="+url.QueryEscape(o.broadcast)+"&type=load.ping", body); err != nil {
 			return nil, fmt.Errorf("publish %d: %w", k, err)
 		}

@@ -25,15 +25,18 @@ import (
 // FirstIP+i/PerIP and subscribes to Topics with "poll:*" replaced by
 // Polls[i%len(Polls)].
 type workerConfig struct {
-	URL       string        `json:"url"` // ws://host:port/ws
-	Origin    string        `json:"origin"`
-	First     int           `json:"first"`
-	Count     int           `json:"count"`
-	FirstIP   string        `json:"first_ip"`
-	PerIP     int           `json:"per_ip"`
-	Topics    []string      `json:"topics"`
-	Polls     []string      `json:"polls"`
-	Broadcast string        `json:"broadcast"` // the event topic the messages come on
+	URL       string   `json:"url"` // ws://host:port/ws
+	Origin    string   `json:"origin"`
+	First     int      `json:"first"`
+	Count     int      `json:"count"`
+	FirstIP   string   `json:"first_ip"`
+	PerIP     int      `json:"per_ip"`
+	Topics    []string `json:"topics"`
+	Polls     []string `json:"polls"`
+	Broadcast string   `json:"broadcast"` // the event topic the messages come on
+	// Run tags this run's messages: several tools measuring the nodes of
+	// one cluster share the broadcast topic, and each counts only its own.
+	Run       int64         `json:"run"`
 	Messages  int           `json:"messages"`
 	Dialers   int           `json:"dialers"`    // dials in flight
 	ReadyWait time.Duration `json:"ready_wait"` // bound on dialing and subscribing
@@ -299,7 +302,10 @@ func (w *workerState) read(ws *websocket.Conn, subs int, settled *sync.WaitGroup
 		f := buf[:n]
 		switch {
 		case bytes.HasPrefix(f, opEvent):
-			k, t, ok := parseLoadEvent(f)
+			run, k, t, ok := parseLoadEvent(f)
+			if ok && run != w.cfg.Run {
+				continue // another tool's message on the shared topic
+			}
 			if !ok || k < 0 || k >= len(w.got) {
 				w.note("unexpected event: %.200s", f)
 				continue
@@ -353,26 +359,29 @@ func (w *workerState) record(k int, t, now int64) {
 	w.hist[max(0, min(ms, histBuckets-1))].Add(1)
 }
 
-// parseLoadEvent reads n and t from an event frame whose data is the load
-// tool's {"n":K,"t":UNIXNANO,...} without decoding the whole frame.
-func parseLoadEvent(f []byte) (n int, t int64, ok bool) {
+// parseLoadEvent reads r, n and t from an event frame whose data is the
+// load tool's {"r":RUN,"n":K,"t":UNIXNANO,...} without decoding the whole
+// frame.
+func parseLoadEvent(f []byte) (run int64, n int, t int64, ok bool) {
 	i := bytes.LastIndex(f, dataKey)
 	if i < 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
+	}
+	rv, rok := intField(f[i:], `"r":`)
+	nv, nok := intField(f[i:], `"n":`)
+	tv, tok := intField(f[i:], `"t":`)
+	if rok && nok && tok {
+		return rv, int(nv), tv, true
 	}
 	var d struct {
+		R int64 `json:"r"`
 		N *int  `json:"n"`
 		T int64 `json:"t"`
 	}
-	if nv, ok := intField(f[i:], `"n":`); ok {
-		if tv, ok := intField(f[i:], `"t":`); ok {
-			return int(nv), tv, true
-		}
-	}
 	if err := json.Unmarshal(f[i+len(dataKey):len(f)-1], &d); err != nil || d.N == nil {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return *d.N, d.T, true
+	return d.R, *d.N, d.T, true
 }
 
 func intField(b []byte, key string) (int64, bool) {
