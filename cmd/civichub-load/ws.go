@@ -86,7 +86,8 @@ func wsBench(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("ws: %w", err)
 	}
 	for _, t := range strings.Split(topics, ",") {
-		if t = strings.TrimSpace(t); t != "" && t != o.broadcast {
+		// poll:* means nothing with --polls 0: the clients then skip it.
+		if t = strings.TrimSpace(t); t != "" && t != o.broadcast && (t != "poll:*" || o.polls > 0) {
 			o.topics = append(o.topics, t)
 		}
 	}
