@@ -91,7 +91,7 @@ func (h *Hub) refreshLoop() {
 		case <-t.C:
 		}
 		for _, topic := range h.opts.LocalSnapshots {
-			if _, ok := h.snapshotFunc(topic); ok && len(h.subscribers(topic)) > 0 {
+			if _, ok := h.snapshotFunc(topic); ok && h.hasSubscribers(topic) {
 				h.coalescer.changed(topic)
 			}
 		}

@@ -154,6 +154,20 @@ func (h *Hub) handleMessage(m Message) {
 	}
 }
 
+// hasSubscribers reports whether topic name has local subscribers, without
+// copying them as subscribers does.
+func (h *Hub) hasSubscribers(name string) bool {
+	h.topicMu.RLock()
+	tp := h.topics[name]
+	h.topicMu.RUnlock()
+	if tp == nil {
+		return false
+	}
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	return len(tp.subs) > 0
+}
+
 // subscribers returns topic name's local subscriptions.
 func (h *Hub) subscribers(name string) map[*conn]*sub {
 	h.topicMu.RLock()
