@@ -140,6 +140,28 @@ var migrations = []string{
 		at INTEGER NOT NULL
 	) STRICT;
 	CREATE INDEX revocations_at ON revocations(at);`,
+	`CREATE TABLE polls (
+		id TEXT PRIMARY KEY,
+		status TEXT NOT NULL,
+		agency_id TEXT,
+		revision INTEGER NOT NULL,
+		doc TEXT NOT NULL
+	) STRICT;
+	CREATE INDEX polls_status ON polls(status, id);
+	CREATE INDEX polls_agency ON polls(agency_id, id);
+	CREATE TABLE poll_ballots (
+		poll_id TEXT NOT NULL REFERENCES polls(id),
+		voter TEXT NOT NULL,
+		options TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (poll_id, voter)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE poll_tallies (
+		poll_id TEXT NOT NULL,
+		option_id TEXT NOT NULL,
+		votes INTEGER NOT NULL,
+		PRIMARY KEY (poll_id, option_id)
+	) STRICT, WITHOUT ROWID;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
