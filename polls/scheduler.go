@@ -20,7 +20,8 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 // schedulePoll is how often the scheduler rereads the open polls, so that
-// polls opened or rescheduled on other nodes are seen.
+// polls opened or rescheduled on other nodes are seen. A change on this
+// node wakes it at once (rescheduled).
 const schedulePoll = 5 * time.Second
 
 // schedule watches the open polls' clock-driven statuses. When one changes
@@ -37,6 +38,8 @@ func (s *Service) schedule(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+		case <-s.poke:
+			timer.Stop()
 		}
 		next := s.scheduleOnce(ctx, seen)
 		timer.Reset(next)
@@ -88,4 +91,14 @@ func (s *Service) reached(ctx context.Context, p *Poll, st Status) {
 		s.logger.Info("poll status changed by schedule", "poll", p.ID, "status", st)
 	}
 	s.published(ctx, p, true)
+}
+
+// rescheduled wakes the scheduler to reread the open polls after a poll was
+// created or changed on this node, so that its schedule is kept to the
+// millisecond rather than from the next reread.
+func (s *Service) rescheduled() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
+	}
 }

@@ -57,6 +57,7 @@ type Service struct {
 	opts    Options
 	logger  *slog.Logger
 	batch   *batcher
+	poke    chan struct{} // wakes the scheduler
 }
 
 // NewService returns the polls service. Call Run to start its vote writer
@@ -72,7 +73,7 @@ func NewService(store Store, dir Directory, notify Notifier, limiter ratelimit.L
 		opts.Now = time.Now
 	}
 	return &Service{store: store, dir: dir, notify: notify, limiter: limiter, opts: opts, logger: logger,
-		batch: newBatcher(store, opts.MaxBatch, logger)}
+		batch: newBatcher(store, opts.MaxBatch, logger), poke: make(chan struct{}, 1)}
 }
 
 // Store returns the service's store.
@@ -321,6 +322,7 @@ func (s *Service) Create(ctx context.Context, v Viewer, in NewPoll) (*View, erro
 		return nil, err
 	}
 	s.logger.Info("poll created", "poll", p.ID, "by", v.User.ID, "status", p.Status)
+	s.rescheduled()
 	return s.view(ctx, v, p, true)
 }
 
@@ -447,6 +449,7 @@ func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch)
 		return nil, err
 	}
 	s.logger.Info("poll updated", "poll", p.ID, "by", v.User.ID, "status", p.Status)
+	s.rescheduled()
 	s.published(ctx, p, before.Status != p.Status || before.Results != p.Results ||
 		!sameTime(before.OpensAt, p.OpensAt) || !sameTime(before.ClosesAt, p.ClosesAt))
 	return s.view(ctx, v, p, true)
@@ -561,12 +564,18 @@ func (s *Service) Results(ctx context.Context, v Viewer, pollID string) (*Poll, 
 // from its ballots: at start, and on demand (civichub admin
 // rebuild-tallies).
 func (s *Service) RebuildTallies(ctx context.Context) (int, error) {
-	ps, err := s.store.PollsWithStatus(ctx, Open, Closed, Archived)
+	return RebuildAll(ctx, s.store)
+}
+
+// RebuildAll recounts the tallies of every poll in store that is not a
+// draft from its ballots, and returns how many polls it recounted.
+func RebuildAll(ctx context.Context, store Store) (int, error) {
+	ps, err := store.PollsWithStatus(ctx, Open, Closed, Archived)
 	if err != nil {
 		return 0, err
 	}
 	for _, p := range ps {
-		if _, err := s.store.RebuildTally(ctx, p.ID); err != nil {
+		if _, err := store.RebuildTally(ctx, p.ID); err != nil {
 			return 0, fmt.Errorf("polls: rebuild tally of %s: %w", p.ID, err)
 		}
 	}

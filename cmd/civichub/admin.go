@@ -14,6 +14,7 @@ import (
 	"github.com/civichub/civichub/apperr"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/id"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
 )
 
@@ -119,6 +120,19 @@ var adminCommands = map[string]adminCommand{
 				return err
 			}
 			fmt.Fprintf(out, "visits_total set to %d\n", n)
+			return nil
+		}
+	}},
+	"rebuild-tallies": {"recount every poll's tallies from its stored ballots (also done at every start)", func(fs *flag.FlagSet) func(context.Context, *app, io.Writer) error {
+		return func(ctx context.Context, a *app, out io.Writer) error {
+			if fs.NArg() != 0 {
+				return errors.New("usage: civichub admin rebuild-tallies")
+			}
+			n, err := polls.RebuildAll(ctx, a.store.polls)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "tallies of %d polls rebuilt from their ballots\n", n)
 			return nil
 		}
 	}},

@@ -12,6 +12,7 @@ import (
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/config"
 	"github.com/civichub/civichub/mongostore"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
 	"github.com/civichub/civichub/visitors"
@@ -28,6 +29,9 @@ type app struct {
 	limiter  ratelimit.Limiter
 	accounts *accounts.Service
 	visits   visitors.Counter
+	// polls is made with the hub it publishes to (app.handler); admin
+	// commands use the store directly.
+	polls *polls.Service
 }
 
 // storage is the part of a store implementation the process needs.
@@ -35,8 +39,12 @@ type storage struct {
 	name     string
 	accounts accounts.Store
 	visitors visitors.Store
-	ping     func(context.Context) error
-	close    func() error
+	polls    polls.Store
+	// voteWriters is how many ballot batches may be written at once: one
+	// for SQLite's single writer, more for a database server.
+	voteWriters int
+	ping        func(context.Context) error
+	close       func() error
 }
 
 func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (storage, error) {
@@ -45,7 +53,8 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		if err != nil {
 			return storage{}, err
 		}
-		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), visitors: db.Visitors(), ping: db.Ping, close: db.Close}, nil
+		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
+			voteWriters: 1, ping: db.Ping, close: db.Close}, nil
 	}
 	db, err := mongostore.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, logger)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/civichub/civichub/apperr"
 	"github.com/civichub/civichub/hub"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
 )
@@ -70,6 +71,20 @@ func (a *app) liveOnline(h *hub.Hub, board *visitors.Board, mux *http.ServeMux) 
 		return board.Online(ctx)
 	})
 	board.Routes(mux)
+}
+
+// livePolls wires polls: its service publishes to the hub, the hub asks it
+// who may read poll topics and for their snapshots, and its API is served.
+func (a *app) livePolls(h *hub.Hub, mux *http.ServeMux) {
+	a.polls = polls.NewService(a.store.polls, a.store.accounts, h, a.limiter, polls.Options{
+		VotePerIP: a.cfg.VotePerIP,
+		Writers:   a.store.voteWriters,
+	}, a.logger)
+	h.Authorize(polls.TopicPrefix, hub.AuthorizerFunc(func(ctx context.Context, p hub.Principal, topic string) error {
+		return a.polls.AuthorizeTopic(ctx, p.UserID, p.Role, p.VisitorID, topic)
+	}))
+	h.Snapshot(polls.TopicPrefix, a.polls.Snapshot)
+	polls.NewHandler(a.polls, a.logger).Routes(mux)
 }
 
 // benchPublish serves POST /debug/publish?topic=T&type=E for the load tool

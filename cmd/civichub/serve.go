@@ -21,6 +21,7 @@ import (
 	"github.com/civichub/civichub/apperr"
 	"github.com/civichub/civichub/hub"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
 )
@@ -79,6 +80,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var workers sync.WaitGroup
 	workers.Go(func() { persister.Run(bg) })
 	workers.Go(func() { a.sweepSessions(bg) })
+	// Tallies are recounted from the ballots at every start; then the vote
+	// writer and the poll schedule run until shutdown.
+	if n, err := polls.RebuildAll(ctx, a.store.polls); err != nil {
+		logger.Warn("poll tallies: rebuild at start", "err", err)
+	} else if n > 0 {
+		logger.Info("poll tallies rebuilt from ballots", "polls", n)
+	}
+	workers.Go(func() { a.polls.Run(bg) })
 	// Sockets of a user whose sessions changed (logout, role change, on any
 	// node or by civichub admin) close within about a second.
 	workers.Go(func() {
@@ -155,6 +164,7 @@ func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 	}
 	board := visitors.NewBoard(live, a.visits, logger)
 	a.liveOnline(live, board, mux)
+	a.livePolls(live, mux)
 	mux.Handle("GET /ws", live)
 	if cfg.BenchPublish {
 		mux.Handle("POST /debug/publish", a.benchPublish(live))
