@@ -100,9 +100,17 @@ func WithVisitor(ctx context.Context, v Visitor) context.Context {
 // maxAge is the longest cookie lifetime browsers honour (400 days).
 const maxAge = 400 * 24 * time.Hour
 
+// PartitionedCookieName is the visitor cookie that identifies a visitor
+// inside a cross-site frame (an embedded widget on the portal's pages),
+// where browsers send no SameSite=Lax cookie: SameSite=None, Secure and
+// Partitioned (CHIPS), so it is kept per top-level site and cannot track a
+// visitor across sites. It exists only over https, which Partitioned needs.
+const PartitionedCookieName = "__Host-civichub_visitor_frame"
+
 // Middleware identifies the visitor of every request except those skip
 // reports true for (static files, probes), setting the cookie when it is
-// missing or not valid.
+// missing or not valid. Over https a new visitor also gets the partitioned
+// cookie, read when the first-party one is absent (inside a frame).
 func (s *Signer) Middleware(skip func(*http.Request) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,10 +118,9 @@ func (s *Signer) Middleware(skip func(*http.Request) bool) func(http.Handler) ht
 				next.ServeHTTP(w, r)
 				return
 			}
-			var v Visitor
-			if c, err := r.Cookie(s.CookieName()); err == nil {
-				id, ok := s.Verify(c.Value)
-				v = Visitor{ID: id, Forged: !ok}
+			v := s.read(r, s.CookieName())
+			if v.ID == "" && !v.Forged && s.secure {
+				v = s.read(r, PartitionedCookieName)
 			}
 			if v.ID == "" {
 				id, value := s.Issue()
@@ -122,8 +129,25 @@ func (s *Signer) Middleware(skip func(*http.Request) bool) func(http.Handler) ht
 					Name: s.CookieName(), Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
 					HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 				})
+				if s.secure {
+					http.SetCookie(w, &http.Cookie{
+						Name: PartitionedCookieName, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+						HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode, Partitioned: true,
+					})
+				}
 			}
 			next.ServeHTTP(w, r.WithContext(WithVisitor(r.Context(), v)))
 		})
 	}
+}
+
+// read returns the visitor of the named cookie: none when it is absent,
+// Forged when it does not verify.
+func (s *Signer) read(r *http.Request, name string) Visitor {
+	c, err := r.Cookie(name)
+	if err != nil {
+		return Visitor{}
+	}
+	id, ok := s.Verify(c.Value)
+	return Visitor{ID: id, Forged: !ok}
 }

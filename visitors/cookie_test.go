@@ -87,3 +87,46 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// Inside a cross-site frame only the partitioned cookie comes back; it
+// identifies the same visitor, and only over https is it ever set.
+func TestPartitionedCookie(t *testing.T) {
+	s := NewSigner(NewKey(), true)
+	var seen Visitor
+	h := s.Middleware(func(*http.Request) bool { return false })(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = From(r.Context()) }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/embed/poll/x", nil))
+	var frame *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == PartitionedCookieName {
+			frame = c
+		}
+	}
+	if frame == nil || !frame.Partitioned || !frame.Secure || frame.SameSite != http.SameSiteNoneMode || !frame.HttpOnly {
+		t.Fatalf("partitioned cookie = %+v, want SameSite=None; Secure; Partitioned; HttpOnly", frame)
+	}
+	first := seen.ID
+	req := httptest.NewRequest("POST", "/api/v1/polls/x/votes", nil)
+	req.AddCookie(&http.Cookie{Name: PartitionedCookieName, Value: frame.Value})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if seen.ID != first || seen.New || seen.Forged || len(rec.Result().Cookies()) != 0 {
+		t.Errorf("with only the partitioned cookie: %+v (cookies %v), want visitor %s again", seen, rec.Result().Cookies(), first)
+	}
+	req = httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: PartitionedCookieName, Value: "forged.value"})
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if !seen.Forged || !seen.New {
+		t.Errorf("forged partitioned cookie: %+v, want forged and a new visitor", seen)
+	}
+
+	plain := NewSigner(NewKey(), false)
+	rec = httptest.NewRecorder()
+	plain.Middleware(func(*http.Request) bool { return false })(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == PartitionedCookieName {
+			t.Errorf("partitioned cookie set over http: %+v", c)
+		}
+	}
+}
