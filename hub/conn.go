@@ -285,7 +285,7 @@ func (c *conn) teardown(err error) {
 	c.mu.Unlock()
 	for _, s := range subs {
 		if s.joined {
-			h.leave(s.topic, c)
+			h.leave(s)
 			h.metrics.subscriptions.Dec()
 		}
 	}

@@ -22,6 +22,10 @@ type sub struct {
 
 	pos     Position // last event sent (event topics)
 	version uint64   // last snapshot sent (latest-state topics)
+
+	// at is the sub's index in its topic's members; guarded by the
+	// topic's mu, not the socket's.
+	at int
 }
 
 var (
@@ -195,7 +199,7 @@ func (c *conn) admitLocked(s *sub, m *outMsg) bool {
 // from a topic the socket does not hold is a no-op.
 func (c *conn) unsubscribe(topic string) {
 	if s := c.removeSub(topic); s != nil && s.joined {
-		c.hub.leave(topic, c)
+		c.hub.leave(s)
 		c.hub.metrics.subscriptions.Dec()
 	}
 }
@@ -205,7 +209,7 @@ func (c *conn) unsubscribe(topic string) {
 func (c *conn) endSub(topic string, cause error) {
 	if s := c.removeSub(topic); s != nil && s.joined {
 		c.sendError(topic, cause)
-		c.hub.leave(topic, c)
+		c.hub.leave(s)
 		c.hub.metrics.subscriptions.Dec()
 	}
 }
