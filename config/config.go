@@ -54,6 +54,7 @@ type Config struct {
 	HistorySize        int
 	HistoryTTL         time.Duration
 	BenchPublish       bool
+	DebugAddr          string
 
 	baseURLDefault bool // BaseURL was derived from Addr
 }
@@ -157,6 +158,16 @@ func Settings() []Setting {
 		{"CIVICHUB_SNAPSHOT_INTERVAL_ONLINE", "snapshot-interval-online", "1s", "At most one site:online snapshot per interval.", duration(func(c *Config) *time.Duration { return &c.SnapshotOnline })},
 		{"CIVICHUB_HISTORY_SIZE", "history-size", "100", "Events kept per event topic for clients that reconnect.", count(func(c *Config) *int { return &c.HistorySize }, 1, 100_000)},
 		{"CIVICHUB_HISTORY_TTL", "history-ttl", "15m", "How long an event topic's history is kept after its last event.", duration(func(c *Config) *time.Duration { return &c.HistoryTTL })},
+		{"CIVICHUB_DEBUG_ADDR", "debug-addr", "", "Address of a separate listener serving Go's profiler at /debug/pprof/, such as 127.0.0.1:6060. Empty: off. Never expose it publicly.", func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("want host:port")
+			}
+			c.DebugAddr = v
+			return nil
+		}},
 		{"CIVICHUB_BENCH_PUBLISH", "bench-publish", "off", "on: enable POST /debug/publish for the load tool, answered only to loopback clients. Never on in production.", func(c *Config, v string) error {
 			switch v {
 			case "on":

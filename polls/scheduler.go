@@ -84,6 +84,7 @@ func (s *Service) reached(ctx context.Context, p *Poll, st Status) {
 	}
 	p.UpdatedAt = s.now()
 	err := s.store.UpdatePoll(ctx, p)
+	s.cache.forget(p.ID)
 	if err != nil && !errors.Is(err, ErrStale) {
 		s.logger.Warn("polls: scheduler cannot store a status change", "poll", p.ID, "status", st, "err", err)
 	}

@@ -58,6 +58,7 @@ type Service struct {
 	logger  *slog.Logger
 	batch   *batcher
 	poke    chan struct{} // wakes the scheduler
+	cache   pollCache
 }
 
 // NewService returns the polls service. Call Run to start its vote writer
@@ -172,12 +173,19 @@ type View struct {
 }
 
 // find returns the poll with id as v may see it: drafts exist only for
-// those who manage them.
+// those who manage them. The poll may come from the cache and is shared:
+// it must not be modified.
 func (s *Service) find(ctx context.Context, v Viewer, pollID string) (*Poll, bool, error) {
+	return s.findIn(ctx, v, pollID, func(ctx context.Context, id string) (*Poll, error) {
+		return s.cache.get(ctx, s.store, id)
+	})
+}
+
+func (s *Service) findIn(ctx context.Context, v Viewer, pollID string, read func(context.Context, string) (*Poll, error)) (*Poll, bool, error) {
 	if !id.Valid(pollID) {
 		return nil, false, ErrPollNotFound
 	}
-	p, err := s.store.Poll(ctx, pollID)
+	p, err := read(ctx, pollID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -372,7 +380,7 @@ var transitions = map[Status][]Status{
 // as votes may exist); the schedule until the poll is closed; the results
 // visibility at any time.
 func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch) (*View, error) {
-	p, manager, err := s.find(ctx, v, pollID)
+	p, manager, err := s.findIn(ctx, v, pollID, s.store.Poll)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +453,9 @@ func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch)
 		return nil, err
 	}
 	p.UpdatedAt = now
-	if err := s.store.UpdatePoll(ctx, p); err != nil {
+	err = s.store.UpdatePoll(ctx, p)
+	s.cache.forget(p.ID)
+	if err != nil {
 		return nil, err
 	}
 	s.logger.Info("poll updated", "poll", p.ID, "by", v.User.ID, "status", p.Status)

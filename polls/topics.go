@@ -45,7 +45,7 @@ func (s *Service) Snapshot(ctx context.Context, topic string) (any, error) {
 	if !ok {
 		return nil, errTopicNotFound
 	}
-	p, err := s.store.Poll(ctx, pollID)
+	p, err := s.cache.get(ctx, s.store, pollID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -32,6 +33,7 @@ type DB struct {
 	read   *sql.DB
 	logger *slog.Logger
 	path   string
+	stmts  sync.Map // query string → *sql.Stmt on read, for hot reads
 }
 
 // Open opens (creating if needed) the database in dir and migrates it to the
@@ -79,7 +81,26 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// readStmt returns query prepared on the read pool, prepared once and
+// reused: the pure Go SQLite spends more time parsing a small query than
+// running it, so hot reads (a poll, its tally, a ballot) skip the parse.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // migrations are applied in order; PRAGMA user_version records how many ran.

@@ -66,7 +66,11 @@ func (s *PollsStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 
 // Poll implements polls.Store.
 func (s *PollsStore) Poll(ctx context.Context, id string) (*polls.Poll, error) {
-	p, err := scanPoll(s.db.read.QueryRowContext(ctx, `SELECT doc, revision FROM polls WHERE id = ?`, id))
+	st, err := s.db.readStmt(ctx, `SELECT doc, revision FROM polls WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	p, err := scanPoll(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrPollNotFound
 	} else if err != nil {
@@ -208,8 +212,12 @@ func (s *PollsStore) CastBallots(ctx context.Context, ballots []*polls.Ballot) (
 
 // HasVoted implements polls.Store.
 func (s *PollsStore) HasVoted(ctx context.Context, pollID, voter string) (bool, error) {
+	st, err := s.db.readStmt(ctx, `SELECT 1 FROM poll_ballots WHERE poll_id = ? AND voter = ?`)
+	if err != nil {
+		return false, err
+	}
 	var one int
-	err := s.db.read.QueryRowContext(ctx, `SELECT 1 FROM poll_ballots WHERE poll_id = ? AND voter = ?`, pollID, voter).Scan(&one)
+	err = st.QueryRowContext(ctx, pollID, voter).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	} else if err != nil {
@@ -220,15 +228,17 @@ func (s *PollsStore) HasVoted(ctx context.Context, pollID, voter string) (bool, 
 
 // Tally implements polls.Store.
 func (s *PollsStore) Tally(ctx context.Context, pollID string) (*polls.Tally, error) {
-	return readTally(ctx, s.db.read, pollID)
+	st, err := s.db.readStmt(ctx, tallyQuery)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, pollID)
+	return scanTally(rows, err)
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+const tallyQuery = `SELECT option_id, votes FROM poll_tallies WHERE poll_id = ?`
 
-func readTally(ctx context.Context, q querier, pollID string) (*polls.Tally, error) {
-	rows, err := q.QueryContext(ctx, `SELECT option_id, votes FROM poll_tallies WHERE poll_id = ?`, pollID)
+func scanTally(rows *sql.Rows, err error) (*polls.Tally, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: select tally: %w", err)
 	}
@@ -270,7 +280,7 @@ func (s *PollsStore) RebuildTally(ctx context.Context, pollID string) (*polls.Ta
 			return nil, fmt.Errorf("sqlitestore: rebuild tally: %w", err)
 		}
 	}
-	t, err := readTally(ctx, tx, pollID)
+	t, err := scanTally(tx.QueryContext(ctx, tallyQuery, pollID))
 	if err != nil {
 		return nil, err
 	}

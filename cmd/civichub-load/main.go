@@ -5,6 +5,8 @@
 //	civichub-load startup --bin ./civichub [--demo] [--runs 7]
 //	civichub-load login   --bin ./civichub [--clients 200] [--hash-concurrency 2]
 //	civichub-load ws      --bin ./civichub [--conns 19000] [--messages 20] [--runs 3]
+//	civichub-load votes   --bin ./civichub [--voters 20000] [--concurrency 64] [--runs 3]
+//	civichub-load votes   --bin ./civichub --viewers 10000 --rate 1000 [--duration 20s]
 //
 // Results go to standard output as one line per run and a summary of medians,
 // in the form docs/BENCHMARKS.md quotes them.
@@ -38,6 +40,12 @@ const usage = `Usage:
       N WebSocket clients from several 127.0.0.x addresses and worker processes;
       server RSS per connection, publish-to-last-delivery latency, deliveries per
       second and per server CPU-second (run "civichub-load ws -h" for every flag)
+  civichub-load votes --bin PATH [--voters N] [--concurrency C] [--runs R]
+      one vote per guest through the HTTP API (SQLite); acknowledged votes per second,
+      then checks that every 201 is exactly one stored ballot
+  civichub-load votes --bin PATH --viewers N [--rate 1000] [--duration 20s]
+      N WebSocket viewers of the results while votes arrive at --rate; time from
+      each vote's 201 to the first snapshot including it, at every viewer
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return login(ctx, args[1:], stdout, stderr)
 	case "ws":
 		return wsBench(ctx, args[1:], stdout, stderr)
+	case "votes":
+		return votes(ctx, args[1:], stdout, stderr)
 	case "ws-worker": // started by ws, not by hand
 		return wsWorker(ctx, os.Stdin, stdout)
 	}

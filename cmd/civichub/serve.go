@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -98,6 +99,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		})
 	})
 	defer func() { stopBG(); workers.Wait() }()
+	if cfg.DebugAddr != "" {
+		stopDebug, err := serveDebug(cfg.DebugAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("civichub listening", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond).String())
@@ -214,4 +222,23 @@ func (a *app) sweepSessions(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// serveDebug serves Go's profiler on its own listener (CIVICHUB_DEBUG_ADDR),
+// never on the public one.
+func serveDebug(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (CIVICHUB_DEBUG_ADDR): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	logger.Warn("profiler listening: keep CIVICHUB_DEBUG_ADDR private", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }
