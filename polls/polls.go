@@ -147,6 +147,11 @@ type Tally struct {
 type CastResult struct {
 	Err     error
 	Ballots int64
+	// Tally, when the store can give it cheaply, is the poll's tally once
+	// the commit that stored this ballot was in (it may include ballots
+	// stored after this one in the same commit). Nil otherwise; results
+	// shared by the ballots of one poll in a call must not be modified.
+	Tally *Tally
 }
 
 // Filter selects polls for a list, newest first.

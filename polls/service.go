@@ -542,7 +542,11 @@ func (s *Service) Vote(ctx context.Context, v Viewer, pollID string, options []s
 	r := &Receipt{PollID: p.ID, Options: options, Total: p.BaselineBallots + res.Ballots}
 	see, err := s.canSeeResults(ctx, v, p, manager, now)
 	if err == nil && see {
-		if t, err := s.store.Tally(ctx, p.ID); err == nil {
+		t := res.Tally
+		if t == nil {
+			t, err = s.store.Tally(ctx, p.ID)
+		}
+		if err == nil {
 			r.Results = computeResults(p, t, now)
 		}
 	}

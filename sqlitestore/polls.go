@@ -167,16 +167,15 @@ func (s *PollsStore) CastBallots(ctx context.Context, ballots []*polls.Ballot) (
 	defer ins.Close()
 	type key struct{ poll, option string }
 	delta := map[key]int64{}
-	count := map[string]int64{} // ballots of each poll so far
+	tallies := map[string]*polls.Tally{} // each poll's tally as the batch goes
 	out := make([]polls.CastResult, len(ballots))
 	for i, b := range ballots {
-		if _, ok := count[b.PollID]; !ok {
-			var n int64
-			err := tx.QueryRowContext(ctx, `SELECT votes FROM poll_tallies WHERE poll_id = ? AND option_id = ?`, b.PollID, ballotsRow).Scan(&n)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("sqlitestore: read tally: %w", err)
+		t, ok := tallies[b.PollID]
+		if !ok {
+			if t, err = scanTally(tx.QueryContext(ctx, tallyQuery, b.PollID)); err != nil {
+				return nil, err
 			}
-			count[b.PollID] = n
+			tallies[b.PollID] = t
 		}
 		opts, err := json.Marshal(b.Options)
 		if err != nil {
@@ -187,15 +186,16 @@ func (s *PollsStore) CastBallots(ctx context.Context, ballots []*polls.Ballot) (
 			return nil, fmt.Errorf("sqlitestore: insert ballot: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			out[i] = polls.CastResult{Err: polls.ErrAlreadyVoted, Ballots: count[b.PollID]}
+			out[i] = polls.CastResult{Err: polls.ErrAlreadyVoted, Ballots: t.Ballots}
 			continue
 		}
-		count[b.PollID]++
+		t.Ballots++
 		delta[key{b.PollID, ballotsRow}]++
 		for _, o := range b.Options {
+			t.Votes[o]++
 			delta[key{b.PollID, o}]++
 		}
-		out[i] = polls.CastResult{Ballots: count[b.PollID]}
+		out[i] = polls.CastResult{Ballots: t.Ballots, Tally: t}
 	}
 	for k, n := range delta {
 		_, err := tx.ExecContext(ctx, `INSERT INTO poll_tallies (poll_id, option_id, votes) VALUES (?,?,?)
