@@ -412,6 +412,23 @@ func TestPollResultsVisibility(t *testing.T) {
 	if f := readFrame(t, ws2); f.Op != "subscribed" {
 		t.Errorf("voter subscribes to results = %+v", f)
 	}
+	// Results made staff-only: the voter's subscription ends with an
+	// error, checked again by the hub, and the API hides them too.
+	if res := admin.do("PATCH", "/api/v1/polls/"+p.ID, map[string]any{"results": "staff"}); res.Status != 200 {
+		t.Fatalf("patch results = %d %s", res.Status, res.Body)
+	}
+	for {
+		f := readFrame(t, ws2)
+		if f.Op == "error" {
+			if f.Code != "forbidden" || f.Topic != "poll:"+p.ID {
+				t.Errorf("revalidation ended the subscription with %+v, want forbidden", f)
+			}
+			break
+		}
+	}
+	if seen := getPoll(t, g, p.ID); seen.Results != nil {
+		t.Errorf("staff-only results still shown to the voter")
+	}
 
 	// Staff-only results: nobody but the managers, also after closing.
 	staff := createPoll(t, admin, portalPoll(map[string]any{"results": "staff"}))
