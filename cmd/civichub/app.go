@@ -65,7 +65,8 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		defer cancel()
 		return db.Close(ctx)
 	}
-	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), visitors: db.Visitors(), ping: db.Ping, close: closeDB}, nil
+	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
+		voteWriters: 4, ping: db.Ping, close: closeDB}, nil
 }
 
 func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
