@@ -97,16 +97,16 @@ func (fm *form) setError(lang i18n.Lang, e *apperr.Error, alias map[string]strin
 			name = a
 		}
 		if slices.Contains(fm.fields, name) {
-			fm.Errors[name] = i18n.T(lang, key)
+			fm.Errors[name] = text(lang, key)
 		} else {
-			fm.Error = i18n.T(lang, key)
+			fm.Error = text(lang, key)
 		}
 	}
 	if name, ok := errorField[e.Key]; ok && len(e.Fields) == 0 && slices.Contains(fm.fields, name) {
-		fm.Errors[name] = i18n.T(lang, e.Key)
+		fm.Errors[name] = text(lang, e.Key)
 	}
 	if len(fm.Errors) == 0 && fm.Error == "" {
-		fm.Error = i18n.T(lang, e.Key)
+		fm.Error = text(lang, e.Key)
 	}
 }
 

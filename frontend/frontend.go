@@ -1,5 +1,6 @@
 // Package frontend renders civichub's server-side pages (home, registration,
-// login, the profile page and the admin pages) in Vietnamese and English.
+// login, the profile page, polls, the admin pages and the embeddable poll
+// widget) in Vietnamese and English.
 //
 // Templates and static files are embedded in the binary. Static files are
 // served under names that carry a hash of their content, so browsers may cache
@@ -17,9 +18,11 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"time"
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
 )
 
@@ -41,6 +44,20 @@ type Options struct {
 	// Online returns the "online now" figures every page shows (and
 	// static/app.js keeps live). Nil shows the box without figures.
 	Online func(ctx context.Context) (visitors.Online, error)
+	// Polls runs polls. Nil leaves out the poll pages and the home page's
+	// poll box.
+	Polls *polls.Service
+	// Timezone is the zone in which poll times are shown and in which the
+	// admin form's date-time inputs are read (CIVICHUB_TIMEZONE). Nil means
+	// UTC.
+	Timezone *time.Location
+	// AllowedOrigins are the portal origins (scheme://host[:port]) whose
+	// pages may frame the embeddable widgets (CIVICHUB_ALLOWED_ORIGINS).
+	// Every other page may be framed by no one.
+	AllowedOrigins []string
+	// Origin is the site's own public origin, for the embed code shown to
+	// poll managers. Empty shows the code with a path only.
+	Origin string
 }
 
 // Frontend serves the HTML pages and static files. It is safe for concurrent
@@ -61,6 +78,9 @@ func New(opts Options) (*Frontend, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Timezone == nil {
+		opts.Timezone = time.UTC
 	}
 	if opts.DefaultLang == "" {
 		opts.DefaultLang = i18n.VI

@@ -11,15 +11,29 @@ const homeAgencies = 100
 
 type homePage struct {
 	Agencies []*accounts.Agency
+	// Poll is the newest open poll's box, or nil when no poll is open.
+	Poll *pollBox
+	// HasPolls is true when the poll pages exist, to link the list.
+	HasPolls bool
 }
 
-// home welcomes visitors and lists the agencies. The online and poll boxes
-// say honestly that they are empty until the live features fill them.
+// home welcomes visitors, lists the agencies and shows the newest open
+// poll, like the portal's sidebar.
 func (f *Frontend) home(w http.ResponseWriter, r *http.Request) {
+	f.showHome(w, r, http.StatusOK, nil)
+}
+
+// showHome shows the home page; fm is a vote refused from its poll box.
+func (f *Frontend) showHome(w http.ResponseWriter, r *http.Request, status int, fm *form) {
 	list, err := f.opts.Accounts.Agencies(r.Context(), accounts.ListParams{Limit: homeAgencies})
 	if err != nil {
 		f.fail(w, r, err)
 		return
 	}
-	f.render(w, r, http.StatusOK, "home", view{Data: homePage{Agencies: list}})
+	poll, err := f.homePoll(r, fm)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.render(w, r, status, "home", view{Path: "/", Form: fm, Data: homePage{Agencies: list, Poll: poll, HasPolls: f.opts.Polls != nil}})
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/apperr"
@@ -21,11 +22,12 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// parsePages parses each page template together with layout.html into its
-// own template set, so that every page can define "title" and "content".
+// parsePages parses each page template together with layout.html and the
+// shared parts in templates/parts into its own template set, so that every
+// page can define "title" and "content".
 func parsePages(a *assets) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{"static": a.url}).
-		ParseFS(templateFiles, "templates/layout.html")
+		ParseFS(templateFiles, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("frontend: parse layout: %w", err)
 	}
@@ -68,6 +70,10 @@ type view struct {
 	// Online is the "online now" box's figures when the page was made, or
 	// nil when they could not be read.
 	Online *visitors.Online
+	// HasPolls is true when the site has poll pages, for the navigation.
+	HasPolls bool
+	// tz is the zone poll times are shown in.
+	tz *time.Location
 }
 
 // Num formats n with the page language's digit grouping (20.100.646 in
@@ -155,14 +161,23 @@ func (fl field) DescribedBy() string {
 // render writes page name with status. The page is rendered to a buffer
 // first, so that a template error becomes a clean 500 page.
 func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	f.renderIn(w, r, status, "layout", name, v)
+}
+
+// renderIn writes page name inside the layout template named layout:
+// "layout" for the site's pages, "embed" for widgets without the site's
+// header, navigation and footer.
+func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, layout, name string, v view) {
 	v.Lang = i18n.FromContext(r.Context())
 	v.Langs = f.langs
 	v.User = accounts.UserFrom(r.Context())
+	v.tz = f.opts.Timezone
+	v.HasPolls = f.opts.Polls != nil
 	if v.Path == "" {
 		v.Path = r.URL.RequestURI()
 	}
 	v.Notice = f.takeNotice(w, r, v.Lang)
-	if f.opts.Online != nil {
+	if f.opts.Online != nil && layout == "layout" {
 		if o, err := f.opts.Online(r.Context()); err == nil {
 			v.Online = &o
 		} else {
@@ -170,7 +185,7 @@ func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, na
 		}
 	}
 	var buf bytes.Buffer
-	if err := f.pages[name].ExecuteTemplate(&buf, "layout", &v); err != nil {
+	if err := f.pages[name].ExecuteTemplate(&buf, layout, &v); err != nil {
 		f.opts.Logger.Error("render page", "page", name, "path", r.URL.Path, "err", err)
 		if name == "error" {
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

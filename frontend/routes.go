@@ -26,5 +26,21 @@ func (f *Frontend) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/agencies/{id}/staff", f.requireAdmin(f.addStaff))
 	mux.HandleFunc("POST /admin/agencies/{id}/staff/{user_id}/delete", f.requireAdmin(f.removeStaff))
 
+	if f.opts.Polls != nil {
+		mux.HandleFunc("GET /polls", f.pollList)
+		mux.HandleFunc("GET /polls/{id}", f.poll)
+		mux.HandleFunc("POST /polls/{id}/vote", f.vote)
+		mux.HandleFunc("GET /embed/poll/{id}", f.frameable(f.embedPoll))
+		mux.HandleFunc("POST /embed/poll/{id}/vote", f.frameable(f.embedVote))
+
+		mux.HandleFunc("GET /admin/polls", f.requirePollManager(f.adminPolls))
+		mux.HandleFunc("GET /admin/polls/new", f.requirePollManager(f.newPollForm))
+		mux.HandleFunc("POST /admin/polls", f.requirePollManager(f.createPoll))
+		mux.HandleFunc("GET /admin/polls/{id}", f.requirePollManager(f.adminPoll))
+		mux.HandleFunc("POST /admin/polls/{id}", f.requirePollManager(f.updatePoll))
+		mux.HandleFunc("GET /admin/polls/{id}/edit", f.requirePollManager(f.editPollForm))
+		mux.HandleFunc("POST /admin/polls/{id}/status", f.requirePollManager(f.setPollStatus))
+	}
+
 	mux.HandleFunc("/", f.notFound)
 }
