@@ -22,6 +22,7 @@ import (
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/frontend"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
 	"github.com/civichub/civichub/visitors"
@@ -42,12 +43,20 @@ type harness struct {
 	db   *sqlitestore.DB
 	svc  *accounts.Service
 	logs *syncBuffer
+	// polls is the polls service when config.polls is set.
+	polls *polls.Service
 }
 
 type config struct {
 	online func(context.Context) (visitors.Online, error)
 	limits accounts.Limits
 	secure bool
+	// polls serves the poll pages, with the visitor cookie middleware
+	// that guests' votes need, in time zone tz (default UTC), with the
+	// widget allowed in frames of origins.
+	polls   bool
+	tz      *time.Location
+	origins []string
 }
 
 func newHarness(t *testing.T, cfgs ...config) *harness {
@@ -66,22 +75,46 @@ func newHarness(t *testing.T, cfgs ...config) *harness {
 	svc := accounts.NewService(db.Accounts(), accounts.NewHasher(2, testHash), ratelimit.NewMemory(),
 		accounts.Options{Limits: cfg.limits}, logger)
 	cookies := accounts.Cookies{Secure: cfg.secure, TTL: time.Hour}
-	fe, err := frontend.New(frontend.Options{Accounts: svc, Cookies: cookies, Secure: cfg.secure, Logger: logger, Online: cfg.online})
+	opts := frontend.Options{Accounts: svc, Cookies: cookies, Secure: cfg.secure, Logger: logger, Online: cfg.online,
+		Timezone: cfg.tz, AllowedOrigins: cfg.origins, Origin: "https://congdan.example.gov.vn"}
+	mw := []func(http.Handler) http.Handler{
+		web.SecurityHeaders,
+		func(h http.Handler) http.Handler { return i18n.Middleware(i18n.VI, h) },
+		accounts.Middleware(svc, cookies, logger),
+		http.NewCrossOriginProtection().Handler,
+	}
+	h := &harness{t: t, db: db, svc: svc, logs: logs}
+	if cfg.polls {
+		h.polls = polls.NewService(db.Polls(), db.Accounts(), nopNotifier{}, ratelimit.NewMemory(), polls.Options{}, logger)
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.polls.Run(runCtx)
+		}()
+		t.Cleanup(func() { stop(); <-done })
+		opts.Polls = h.polls
+		signer := visitors.NewSigner(visitors.NewKey(), cfg.secure)
+		mw = append(mw, signer.Middleware(func(*http.Request) bool { return false }))
+	}
+	fe, err := frontend.New(opts)
 	if err != nil {
 		t.Fatalf("frontend.New = %v", err)
 	}
 	mux := http.NewServeMux()
 	fe.Routes(mux)
-	handler := web.Chain(mux,
-		web.SecurityHeaders,
-		func(h http.Handler) http.Handler { return i18n.Middleware(i18n.VI, h) },
-		accounts.Middleware(svc, cookies, logger),
-		http.NewCrossOriginProtection().Handler,
-	)
-	srv := httptest.NewServer(handler)
+	srv := httptest.NewServer(web.Chain(mux, mw...))
 	t.Cleanup(srv.Close)
-	return &harness{t: t, url: srv.URL, db: db, svc: svc, logs: logs}
+	h.url = srv.URL
+	return h
 }
+
+// nopNotifier stands in for the hub, which these tests of rendered pages
+// do not need: the live updates are tested end to end (cmd/civichub, e2e).
+type nopNotifier struct{}
+
+func (nopNotifier) Changed(string)                              {}
+func (nopNotifier) Revalidate(context.Context, ...string) error { return nil }
 
 // user creates a user with role and returns it; its password is "password-1".
 func (h *harness) user(role accounts.Role, email, name string) *accounts.User {
