@@ -477,6 +477,22 @@ func (v *viewers) close() {
 // A snapshot that beat the 201 to the viewer counts as 0.
 func (v *viewers) latencies(acks []ack) (p50, p99 time.Duration, n int, err error) {
 	v.close()
+	var maxAck int64
+	for _, a := range acks {
+		maxAck = max(maxAck, a.total)
+	}
+	short, empty := 0, 0
+	for _, seen := range v.seen {
+		switch {
+		case len(seen) == 0:
+			empty++
+		case seen[len(seen)-1].total < maxAck:
+			short++
+		}
+	}
+	if short > 0 || empty > 0 {
+		return 0, 0, 0, fmt.Errorf("%d of %d viewers got no snapshot, %d never reached the last acknowledged total %d", empty, len(v.seen), short, maxAck)
+	}
 	var ds []time.Duration
 	for _, seen := range v.seen {
 		for k := 0; k < len(acks); k += 10 {
