@@ -42,6 +42,10 @@ type conn struct {
 	// peerClosed is set before the close frame answering the client's goes
 	// out; the fan-out writes nothing to the socket after that.
 	peerClosed atomic.Bool
+	// pingDue is set when the socket's ping is due and cleared by whoever
+	// writes it: the fan-out, with a broadcast frame, or else the pinger
+	// (ping.go).
+	pingDue atomic.Bool
 
 	// raw writes the socket below gorilla (fanout.go); nil when the
 	// connection is not a plain TCP socket.
@@ -211,8 +215,7 @@ func (c *conn) allow() bool {
 
 func (c *conn) extendDeadline() {
 	if !c.closing && !c.closeSent.Load() {
-		o := c.hub.opts
-		_ = c.ws.SetReadDeadline(time.Now().Add(o.PingInterval + o.PongWait))
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.readTimeout()))
 	}
 }
 

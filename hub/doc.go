@@ -65,7 +65,8 @@
 // goroutine, so its stack stays at the 2 KiB minimum. There is no writer
 // goroutine per socket: a fixed pool of writers drains the send queues, and
 // write buffers come from a shared pool only while a frame is written. Pings
-// go out to one slice of the sockets at a time, spread over the interval. The metrics
+// go out to one slice of the sockets at a time, spread over the interval,
+// and ride on a broadcast frame when one comes soon enough (ping.go). The metrics
 // civichub_hub_goroutines_per_connection and
 // civichub_hub_stack_bytes_per_connection keep this visible.
 //

@@ -82,7 +82,7 @@ func (h *Hub) runFanout(w *writerState, j *fanJob) {
 		w.begin(c)
 		var err error
 		if c.raw != nil && m.frame != nil {
-			err = w.writeRaw(c, m.frame)
+			err = w.writeRaw(c, w.withPingDue(c, m.frame))
 		} else {
 			err = c.ws.WritePreparedMessage(m.pm)
 		}
@@ -136,6 +136,9 @@ type writerState struct {
 	// Watchdog only.
 	seen      uint64
 	seenSince time.Time
+
+	// withPing holds a frame and a ping (ping.go).
+	withPing []byte
 
 	// writeRaw's state: its callback is made once per writer.
 	rawConn *conn

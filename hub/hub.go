@@ -46,8 +46,11 @@ type Hub struct {
 	authorizers prefixTable[Authorizer]
 	snapshots   prefixTable[SnapshotFunc]
 
-	connMu   sync.Mutex
-	conns    map[*conn]struct{}
+	connMu sync.Mutex
+	// conns are the open connections, split by the pinger's slice they
+	// are in (conn.pingSlot), so that a ping round visits only its own.
+	conns    [pingSlots]map[*conn]struct{}
+	nconns   int
 	byUser   map[string]map[*conn]struct{}
 	perIP    map[netip.Addr]int
 	reserved int
@@ -106,7 +109,6 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		visitors: newPresenceTracker(opts.Presence),
 		logger:   logger,
 		origins:  make(map[string]bool),
-		conns:    make(map[*conn]struct{}),
 		byUser:   make(map[string]map[*conn]struct{}),
 		perIP:    make(map[netip.Addr]int),
 		topics:   make(map[string]*topic),
@@ -115,6 +117,9 @@ func New(opts Options, broker Broker, logger *slog.Logger, reg prometheus.Regist
 		fanWork:  make(chan *fanJob, 4*opts.Writers),
 		stopWork: make(chan struct{}),
 		pingMsg:  &outMsg{kind: outPing},
+	}
+	for i := range h.conns {
+		h.conns[i] = make(map[*conn]struct{})
 	}
 	for _, o := range opts.Origins {
 		n, _ := normalizeOrigin(o)
@@ -251,9 +256,11 @@ func (h *Hub) doShutdown(ctx context.Context) error {
 
 // connList returns the open connections; h.connMu must be held.
 func (h *Hub) connList() []*conn {
-	out := make([]*conn, 0, len(h.conns))
-	for c := range h.conns {
-		out = append(out, c)
+	out := make([]*conn, 0, h.nconns)
+	for _, slice := range h.conns {
+		for c := range slice {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -261,7 +268,7 @@ func (h *Hub) connList() []*conn {
 func (h *Hub) connCount() int {
 	h.connMu.Lock()
 	defer h.connMu.Unlock()
-	return len(h.conns)
+	return h.nconns
 }
 
 // userConns returns the open connections of userID.

@@ -50,8 +50,10 @@ type Options struct {
 	// pong, close) are written with a deadline of WriteTimeout.
 	WriteTimeout time.Duration
 	// PingInterval is how often each socket is pinged; a socket that sends
-	// nothing (not even a pong) for PingInterval+PongWait is closed
-	// (defaults 25 s and 10 s).
+	// nothing (not even a pong) for 1.1*PingInterval+PongWait is closed
+	// (defaults 25 s and 10 s). A ping goes out up to PingInterval/10
+	// after its turn: until then it rides on the socket's next broadcast,
+	// if one comes (ping.go).
 	PingInterval time.Duration
 	PongWait     time.Duration
 	// CloseGrace is how long a closing socket waits for the client's close

@@ -130,6 +130,8 @@ func (c *conn) writeBatch(w *writerState, batch []*outMsg) {
 		var err error
 		w.begin(c)
 		switch {
+		case m.kind == outPing && c.raw != nil:
+			err = w.writeRaw(c, pingFrame)
 		case m.kind == outPing:
 			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Time{})
 		case m.kind == outPong:
@@ -160,41 +162,4 @@ func (c *conn) writeBatch(w *writerState, batch []*outMsg) {
 		}
 	}
 	h.metrics.delivered.Add(float64(delivered))
-}
-
-// pingSlots is how many slices a ping interval is cut into: each socket
-// belongs to one slice (assigned round-robin when it attaches), and every
-// PingInterval/pingSlots the pinger pings one slice. The pings, and the
-// pongs they bring back, are spread evenly over the interval instead of
-// hitting every socket at once, where they would delay a broadcast.
-const pingSlots = 50
-
-// pingLoop queues a ping to every socket once per PingInterval, one slice
-// of the sockets at a time. A socket that cannot take even a ping is a slow
-// client and is cut.
-func (h *Hub) pingLoop() {
-	defer h.workers.Done()
-	// Fewer slices for a very short interval (tests), so ticks stay >= 1 ms.
-	n := uint8(max(1, min(pingSlots, h.opts.PingInterval/time.Millisecond)))
-	t := time.NewTicker(h.opts.PingInterval / time.Duration(n))
-	defer t.Stop()
-	for slot := uint8(0); ; slot = (slot + 1) % n {
-		select {
-		case <-h.ctx.Done():
-			return
-		case <-t.C:
-		}
-		h.connMu.Lock()
-		for c := range h.conns {
-			if c.pingSlot%n != slot {
-				continue
-			}
-			c.mu.Lock()
-			if !c.closed {
-				c.pushLocked(h.pingMsg)
-			}
-			c.mu.Unlock()
-		}
-		h.connMu.Unlock()
-	}
 }

@@ -180,9 +180,10 @@ func (h *Hub) attachLocked(c *conn, revoked uint64) (ok, stale, joined bool) {
 	if h.closing {
 		return false, false, false
 	}
-	h.conns[c] = struct{}{}
 	c.pingSlot = h.nextPingSlot
 	h.nextPingSlot = (h.nextPingSlot + 1) % pingSlots
+	h.conns[c.pingSlot][c] = struct{}{}
+	h.nconns++
 	if u := c.principal.UserID; u != "" {
 		if h.byUser[u] == nil {
 			h.byUser[u] = make(map[*conn]struct{})
@@ -206,7 +207,8 @@ func (h *Hub) detach(c *conn) {
 }
 
 func (h *Hub) detachLocked(c *conn) {
-	delete(h.conns, c)
+	delete(h.conns[c.pingSlot], c)
+	h.nconns--
 	if u := c.principal.UserID; u != "" {
 		delete(h.byUser[u], c)
 		if len(h.byUser[u]) == 0 {
