@@ -149,7 +149,7 @@ type writerState struct {
 
 var errPeerClosed = errors.New("hub: client closed the socket")
 
-// writeRaw writes a broadcast frame to c's socket with the write system
+// writeRaw writes a broadcast frame to c's socket with the send system
 // call made directly, under the socket's write lock (syscall.RawConn), and
 // without telling the Go scheduler about it. The call is short on a
 // non-blocking socket, and a regular syscall.Syscall per delivery costs
@@ -158,6 +158,13 @@ var errPeerClosed = errors.New("hub: client closed the socket")
 // the writers' processors sit in system calls, handing them off. When the
 // socket cannot take the whole frame, the writer waits for it in the
 // runtime's poller like any other write (the watchdog bounds the wait).
+//
+// send (sendto without an address), not write: write passes through the
+// kernel's file layer (fdget_pos, vfs_write) before it reaches the socket,
+// and in a profile of a 19,000-socket broadcast those two took 5.8 % of
+// the server's CPU against 3.5 % for send's own entry (fdget,
+// __sys_sendto). MSG_NOSIGNAL turns a closed peer into EPIPE without
+// raising SIGPIPE.
 //
 // It bypasses gorilla, which is sound because the hub writes every frame
 // of a socket from one writer at a time (c.scheduled), each frame in one
@@ -187,7 +194,8 @@ func (w *writerState) rawWrite(fd uintptr) bool {
 		return true
 	}
 	for len(w.rawBuf) > 0 {
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&w.rawBuf[0])), uintptr(len(w.rawBuf)))
+		n, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&w.rawBuf[0])), uintptr(len(w.rawBuf)),
+			syscall.MSG_NOSIGNAL, 0, 0)
 		switch e {
 		case 0:
 			if n == 0 {
