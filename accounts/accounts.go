@@ -43,6 +43,17 @@ type User struct {
 	// under an older version are rotated on their next use.
 	AuthVersion int64     `json:"-"`
 	CreatedAt   time.Time `json:"created_at"`
+	// SuspendedUntil, while in the future, keeps the user from logging in
+	// and from acting; a ban is a suspension until BanEnd.
+	SuspendedUntil *time.Time `json:"suspended_until,omitempty"`
+}
+
+// BanEnd is the end of a ban: a suspension with no end in sight.
+var BanEnd = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// SuspendedAt reports whether u is suspended at now.
+func (u *User) SuspendedAt(now time.Time) bool {
+	return u.SuspendedUntil != nil && now.Before(*u.SuspendedUntil)
 }
 
 // Agency is a state agency (a department, a district people's committee).
@@ -93,6 +104,7 @@ var (
 	ErrForbidden      = apperr.New(apperr.Forbidden, "forbidden")
 	ErrRateLimited    = apperr.New(apperr.RateLimited, "rate_limited")
 	ErrLastAdmin      = apperr.New(apperr.Conflict, "last_admin")
+	ErrSuspended      = apperr.New(apperr.Forbidden, "account_suspended")
 )
 
 // ListParams selects one page of a list ordered by ID: the items after After.
@@ -120,6 +132,11 @@ type Store interface {
 	// SetRole sets the user's role and increments its AuthVersion, returning
 	// the updated user, or ErrUserNotFound.
 	SetRole(ctx context.Context, id string, role Role) (*User, error)
+
+	// SetSuspension sets or (with nil) lifts the user's suspension and
+	// increments its AuthVersion, returning the updated user, or
+	// ErrUserNotFound.
+	SetSuspension(ctx context.Context, id string, until *time.Time) (*User, error)
 
 	// CreateSession inserts s.
 	CreateSession(ctx context.Context, s *Session) error

@@ -174,6 +174,10 @@ func (s *Service) Login(ctx context.Context, email, password string, ip netip.Ad
 	if !ok {
 		return nil, "", ErrBadCredentials
 	}
+	if u.SuspendedAt(s.now()) {
+		// Said only to someone who knows the password.
+		return nil, "", ErrSuspended
+	}
 	token, err := s.newSession(ctx, u)
 	if err != nil {
 		return nil, "", err
@@ -222,6 +226,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (u *User, rota
 	} else if err != nil {
 		return nil, "", err
 	}
+	if u.SuspendedAt(s.now()) {
+		_ = s.store.DeleteSession(ctx, sess.TokenHash)
+		return nil, "", ErrSessionExpired
+	}
 	if sess.AuthVersion != u.AuthVersion {
 		if rotated, err = s.newSession(ctx, u); err != nil {
 			return nil, "", err
@@ -231,6 +239,44 @@ func (s *Service) Authenticate(ctx context.Context, token string) (u *User, rota
 		}
 	}
 	return u, rotated, nil
+}
+
+// Suspend suspends a user until until (accounts.BanEnd for a ban), or lifts
+// the suspension when until is nil. Moderators may suspend residents;
+// admins anyone but themselves. The user's sessions end at once, and their
+// sockets close on every node.
+func (s *Service) Suspend(ctx context.Context, actor *User, userID string, until *time.Time) (*User, error) {
+	if err := requireRole(actor, Moderator); err != nil {
+		return nil, err
+	}
+	target, err := s.store.User(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if target.ID == actor.ID || (actor.Role != Admin && target.Role != Resident) {
+		return nil, ErrForbidden
+	}
+	if until != nil {
+		t := until.UTC().Truncate(time.Millisecond)
+		if !t.After(s.now()) {
+			return nil, apperr.Field("until", "until_in_past")
+		}
+		until = &t
+	}
+	u, err := s.store.SetSuspension(ctx, userID, until)
+	if err != nil {
+		return nil, err
+	}
+	if until != nil {
+		if err := s.store.DeleteUserSessions(ctx, userID); err != nil {
+			return nil, err
+		}
+		if err := s.revoke(ctx, userID); err != nil {
+			return nil, err
+		}
+	}
+	s.logger.Info("suspension changed", "user", userID, "by", actor.ID, "until", until)
+	return u, nil
 }
 
 // SetRole changes a user's role. Only admins may, and the last admin keeps the

@@ -99,4 +99,6 @@ var messages = map[string][2]string{
 	"too_many_choices":        {"Bạn đã chọn nhiều hơn số phương án cho phép.", "You chose more options than allowed."},
 	"unknown_option":          {"Phương án không thuộc cuộc thăm dò này.", "This option is not part of the poll."},
 	"duplicate_option":        {"Một phương án được chọn hai lần.", "An option was chosen twice."},
+	"account_suspended":       {"Tài khoản của bạn đang bị tạm khóa.", "Your account is suspended."},
+	"until_in_past":           {"Thời điểm kết thúc phải ở tương lai.", "The end must be in the future."},
 }

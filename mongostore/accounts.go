@@ -64,11 +64,18 @@ type userDoc struct {
 	PasswordHash string    `bson:"password_hash"`
 	AuthVersion  int64     `bson:"auth_version"`
 	CreatedAt    time.Time `bson:"created_at"`
+	// SuspendedUntil is null when the user is not suspended.
+	SuspendedUntil *time.Time `bson:"suspended_until"`
 }
 
 func (d *userDoc) user() *accounts.User {
-	return &accounts.User{ID: d.ID, Email: d.Email, Name: d.Name, Role: accounts.Role(d.Role),
+	u := &accounts.User{ID: d.ID, Email: d.Email, Name: d.Name, Role: accounts.Role(d.Role),
 		PasswordHash: d.PasswordHash, AuthVersion: d.AuthVersion, CreatedAt: d.CreatedAt.UTC()}
+	if d.SuspendedUntil != nil {
+		t := d.SuspendedUntil.UTC()
+		u.SuspendedUntil = &t
+	}
+	return u
 }
 
 // CreateUser inserts u. It returns accounts.ErrEmailTaken when a user with
@@ -77,7 +84,7 @@ func (d *userDoc) user() *accounts.User {
 func (s *AccountsStore) CreateUser(ctx context.Context, u *accounts.User) error {
 	_, err := s.db.Collection(usersColl).InsertOne(ctx, userDoc{ID: u.ID, Email: u.Email,
 		EmailKey: accounts.EmailKey(u.Email), Name: u.Name, Role: string(u.Role),
-		PasswordHash: u.PasswordHash, AuthVersion: u.AuthVersion, CreatedAt: u.CreatedAt})
+		PasswordHash: u.PasswordHash, AuthVersion: u.AuthVersion, CreatedAt: u.CreatedAt, SuspendedUntil: u.SuspendedUntil})
 	switch {
 	case mongo.IsDuplicateKeyError(err):
 		// IDs are random, so the duplicate is the email.
@@ -133,6 +140,26 @@ func (s *AccountsStore) SetRole(ctx context.Context, id string, role accounts.Ro
 		return nil, accounts.ErrUserNotFound
 	case err != nil:
 		return nil, fmt.Errorf("mongostore: set role: %w", err)
+	}
+	return d.user(), nil
+}
+
+// SetSuspension sets or lifts the user's suspension and increments its
+// AuthVersion in one update, returning the updated user, or
+// accounts.ErrUserNotFound.
+func (s *AccountsStore) SetSuspension(ctx context.Context, id string, until *time.Time) (*accounts.User, error) {
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: "suspended_until", Value: until}}},
+		{Key: "$inc", Value: bson.D{{Key: "auth_version", Value: int64(1)}}},
+	}
+	var d userDoc
+	err := s.db.Collection(usersColl).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, accounts.ErrUserNotFound
+	case err != nil:
+		return nil, fmt.Errorf("mongostore: set suspension: %w", err)
 	}
 	return d.user(), nil
 }

@@ -19,24 +19,29 @@ var _ accounts.Store = (*AccountsStore)(nil)
 // Accounts returns the accounts store.
 func (db *DB) Accounts() *AccountsStore { return &AccountsStore{db: db} }
 
-const userCols = `id, email, name, role, password_hash, auth_version, created_at`
+const userCols = `id, email, name, role, password_hash, auth_version, created_at, suspended_until`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(row scanner) (*accounts.User, error) {
 	var u accounts.User
 	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.AuthVersion, &created); err != nil {
+	var suspended sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.AuthVersion, &created, &suspended); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMS(created)
+	if suspended.Valid {
+		t := fromMS(suspended.Int64)
+		u.SuspendedUntil = &t
+	}
 	return &u, nil
 }
 
 // CreateUser implements accounts.Store.
 func (s *AccountsStore) CreateUser(ctx context.Context, u *accounts.User) error {
-	_, err := s.db.write.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?,?,?,?,?,?,?,?)`,
-		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.AuthVersion, ms(u.CreatedAt), accounts.EmailKey(u.Email))
+	_, err := s.db.write.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?,?,?,?,?,?,?,?,?)`,
+		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.AuthVersion, ms(u.CreatedAt), nullMS(u.SuspendedUntil), accounts.EmailKey(u.Email))
 	if isUnique(err) {
 		return accounts.ErrEmailTaken
 	} else if err != nil {
@@ -93,6 +98,25 @@ func (s *AccountsStore) SetRole(ctx context.Context, id string, role accounts.Ro
 		return nil, fmt.Errorf("sqlitestore: set role: %w", err)
 	}
 	return u, nil
+}
+
+// SetSuspension implements accounts.Store.
+func (s *AccountsStore) SetSuspension(ctx context.Context, id string, until *time.Time) (*accounts.User, error) {
+	u, err := scanUser(s.db.write.QueryRowContext(ctx,
+		`UPDATE users SET suspended_until = ?, auth_version = auth_version + 1 WHERE id = ? RETURNING `+userCols, nullMS(until), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, accounts.ErrUserNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlitestore: set suspension: %w", err)
+	}
+	return u, nil
+}
+
+func nullMS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ms(*t)
 }
 
 // CreateSession implements accounts.Store.

@@ -183,6 +183,7 @@ var migrations = []string{
 		votes INTEGER NOT NULL,
 		PRIMARY KEY (poll_id, option_id)
 	) STRICT, WITHOUT ROWID;`,
+	`ALTER TABLE users ADD COLUMN suspended_until INTEGER;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

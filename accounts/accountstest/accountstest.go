@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) accounts.Store) {
 		{"ConcurrentSameEmail", testConcurrentSameEmail},
 		{"UsersPagination", testUsersPagination},
 		{"SetRole", testSetRole},
+		{"Suspension", testSuspension},
 		{"Sessions", testSessions},
 		{"Agencies", testAgencies},
 		{"Memberships", testMemberships},
@@ -323,5 +324,34 @@ func testRevocations(t *testing.T, s accounts.Store) {
 	}
 	if got, _ := s.Revocations(ctx, base); len(got) != 1 || got[0].UserID != "user-3" {
 		t.Errorf("Revocations after delete = %v, want only user-3", got)
+	}
+}
+
+func testSuspension(t *testing.T, s accounts.Store) {
+	u := mustCreateUser(t, s, "suspended@example.vn")
+	until := at(time.Now().Add(72 * time.Hour))
+	got, err := s.SetSuspension(ctx, u.ID, &until)
+	if err != nil {
+		t.Fatalf("SetSuspension = %v", err)
+	}
+	if got.SuspendedUntil == nil || !got.SuspendedUntil.Equal(until) || got.AuthVersion != u.AuthVersion+1 {
+		t.Errorf("SetSuspension = %+v, want suspended until %v and version %d", got, until, u.AuthVersion+1)
+	}
+	read, _ := s.User(ctx, u.ID)
+	if read.SuspendedUntil == nil || !read.SuspendedUntil.Equal(until) {
+		t.Errorf("read back suspended until %v, want %v", read.SuspendedUntil, until)
+	}
+	if !read.SuspendedAt(time.Now()) || read.SuspendedAt(until.Add(time.Second)) {
+		t.Errorf("SuspendedAt wrong for %v", read.SuspendedUntil)
+	}
+	got, err = s.SetSuspension(ctx, u.ID, nil)
+	if err != nil || got.SuspendedUntil != nil || got.AuthVersion != u.AuthVersion+2 {
+		t.Errorf("lifting = %+v, %v", got, err)
+	}
+	if read, _ := s.User(ctx, u.ID); read.SuspendedUntil != nil {
+		t.Errorf("after lifting, suspended until %v", read.SuspendedUntil)
+	}
+	if _, err := s.SetSuspension(ctx, id.New(), &until); !errors.Is(err, accounts.ErrUserNotFound) {
+		t.Errorf("SetSuspension(unknown) = %v, want ErrUserNotFound", err)
 	}
 }
