@@ -1,7 +1,7 @@
 // Builds civichub, starts `civichub serve --demo` on a free loopback port
-// with a fresh data folder, waits for /readyz, and hands the tests the URL
-// and the demo admin's credentials (printed by the server at start) through
-// the environment. The function it returns stops the server afterwards.
+// with a fresh data folder, waits for /readyz, and hands the tests the URL,
+// the demo admin's credentials (printed by the server at start) and the
+// portal origins allowed to frame the poll widget through the environment. The function it returns stops the server afterwards.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +18,13 @@ export default async function globalSetup() {
   execFileSync('go', ['build', '-o', bin, './cmd/civichub'], { cwd: repo, stdio: 'inherit' });
 
   const addr = `127.0.0.1:${await freePort()}`;
+  // Portal pages that may frame the poll widget (CIVICHUB_ALLOWED_ORIGINS):
+  // one on another port of this host (another origin of the same site, so
+  // the widget's SameSite=Lax visitor cookie is sent over plain http) and
+  // one on another loopback address (another site). The tests serve those
+  // pages themselves (tests/portal.js).
+  const portal = `http://127.0.0.1:${await freePort()}`;
+  const crossSitePortal = `http://127.0.0.2:${await freePort()}`;
   const logPath = path.join(tmp, 'server.log');
   const log = createWriteStream(logPath);
   const server = spawn(bin, ['serve', '--demo', '--addr', addr, '--data-dir', path.join(tmp, 'data')], {
@@ -27,6 +34,7 @@ export default async function globalSetup() {
       // The tests register and log in many times from one address.
       CIVICHUB_RATE_REGISTER_IP: 'off',
       CIVICHUB_RATE_LOGIN_IP: 'off',
+      CIVICHUB_ALLOWED_ORIGINS: `${portal},${crossSitePortal}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +69,8 @@ export default async function globalSetup() {
     process.env.CIVICHUB_E2E_URL = url;
     process.env.CIVICHUB_E2E_ADMIN_EMAIL = admin[1];
     process.env.CIVICHUB_E2E_ADMIN_PASSWORD = admin[2];
+    process.env.CIVICHUB_E2E_PORTAL = portal;
+    process.env.CIVICHUB_E2E_CROSS_SITE_PORTAL = crossSitePortal;
   } catch (err) {
     await stop();
     throw err;
