@@ -48,38 +48,42 @@ type Patch struct {
 	Audience        *Audience    `json:"audience"`
 	Results         *Visibility  `json:"results"`
 	Status          *Status      `json:"status"`
-	OpensAt         *nullTime    `json:"opens_at"`
-	ClosesAt        *nullTime    `json:"closes_at"`
+	OpensAt         OptTime      `json:"opens_at"`
+	ClosesAt        OptTime      `json:"closes_at"`
 	Baseline        *[]int64     `json:"baseline"`
 	BaselineBallots *int64       `json:"baseline_ballots"`
 }
 
-// nullTime tells "absent" (nil *nullTime) from "null" (Valid false).
-type nullTime struct {
+// OptTime is a Patch time: absent (Set false) leaves the time as it is,
+// null (Set, not Valid) clears it, an RFC 3339 time sets it.
+type OptTime struct {
+	Set   bool
 	Valid bool
 	Time  time.Time
 }
 
-// UnmarshalJSON reads null or an RFC 3339 time.
-func (n *nullTime) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON reads null or an RFC 3339 time. encoding/json calls it for
+// a present field only, null included, which is how absent and null differ.
+func (n *OptTime) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		*n = nullTime{}
+		*n = OptTime{Set: true}
 		return nil
 	}
 	var t time.Time
 	if err := t.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	*n = nullTime{Valid: true, Time: t}
+	*n = OptTime{Set: true, Valid: true, Time: t}
 	return nil
 }
 
-// NullTime returns a Patch time field: nil clears the time.
-func NullTime(t *time.Time) *nullTime {
+// NullTime returns a Patch time field that sets t, or clears the time when
+// t is nil.
+func NullTime(t *time.Time) OptTime {
 	if t == nil {
-		return &nullTime{}
+		return OptTime{Set: true}
 	}
-	return &nullTime{Valid: true, Time: *t}
+	return OptTime{Set: true, Valid: true, Time: *t}
 }
 
 // cleanText trims t and checks both languages: Vietnamese required, English

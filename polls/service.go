@@ -164,9 +164,11 @@ func (s *Service) canSeeResults(ctx context.Context, v Viewer, p *Poll, manager 
 // this moment, its total, and its results when the viewer may see them.
 type View struct {
 	*Poll
-	Status    Status   `json:"status"`
-	Total     int64    `json:"total"`
-	Results   *Results `json:"results"`
+	Status Status `json:"status"`
+	Total  int64  `json:"total"`
+	// Results are the numbers when the viewer may see them, else nil. In
+	// JSON they are "tally": "results" is the poll's results visibility.
+	Results   *Results `json:"tally"`
 	Voted     bool     `json:"voted"`
 	CanVote   bool     `json:"can_vote"`
 	CanManage bool     `json:"can_manage"`
@@ -403,14 +405,14 @@ func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch)
 		p.Status = *in.Status
 	}
 	if p.Status == Closed || p.Status == Archived {
-		if in.OpensAt != nil || in.ClosesAt != nil {
+		if (in.OpensAt.Set || in.ClosesAt.Set) && before.Status != Open {
 			return nil, ErrTransition
 		}
 	}
-	if in.OpensAt != nil {
+	if in.OpensAt.Set {
 		p.OpensAt = in.OpensAt.ptr()
 	}
-	if in.ClosesAt != nil {
+	if in.ClosesAt.Set {
 		p.ClosesAt = in.ClosesAt.ptr()
 	}
 	if in.Results != nil {
@@ -418,8 +420,11 @@ func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch)
 	}
 	if p.Status == Closed && before.Status == Open && (p.ClosesAt == nil || p.ClosesAt.After(now)) {
 		p.ClosesAt = &now
+		if p.OpensAt != nil && p.OpensAt.After(now) {
+			p.OpensAt = nil // closed before it ever opened
+		}
 	}
-	if p.Status == Draft {
+	if before.Status == Draft {
 		if in.Question != nil {
 			p.Question = *in.Question
 		}
@@ -444,7 +449,7 @@ func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch)
 			baseline = *in.Baseline
 		}
 		checkShape(p, labels, baseline, in.BaselineBallots, now, id.New, fe)
-	} else if p.Status == Open {
+	} else if p.Status == Open || p.Status == Closed && before.Status == Open {
 		checkSchedule(p, now, fe)
 	} else {
 		checkSchedule(p, time.Time{}, fe)
@@ -603,7 +608,7 @@ func sameTime(a, b *time.Time) bool {
 	return a.Equal(*b)
 }
 
-func (n *nullTime) ptr() *time.Time {
+func (n *OptTime) ptr() *time.Time {
 	if !n.Valid {
 		return nil
 	}

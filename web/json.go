@@ -80,7 +80,11 @@ type ErrorBody struct {
 
 // ErrorDetail is the inside of ErrorBody.
 type ErrorDetail struct {
-	Code    apperr.Code       `json:"code"`
+	Code apperr.Code `json:"code"`
+	// Reason is the stable key of the specific error within Code (for
+	// example poll_closed or already_voted under forbidden and conflict),
+	// for clients that must tell them apart.
+	Reason  string            `json:"reason,omitempty"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
 }
@@ -114,8 +118,9 @@ func Status(c apperr.Code) int {
 // message; their text never leaves the server.
 func Detail(err error, lang i18n.Lang) ErrorDetail {
 	e := apperr.As(err)
-	d := ErrorDetail{Code: e.Code, Message: i18n.T(lang, e.Key)}
+	d := ErrorDetail{Code: e.Code, Reason: e.Key, Message: i18n.T(lang, e.Key)}
 	if e.Code == apperr.Internal {
+		d.Reason = ""
 		d.Message = i18n.T(lang, "internal")
 		return d
 	}

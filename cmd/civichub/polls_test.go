@@ -23,7 +23,7 @@ type pollBody struct {
 		EN       string `json:"en"`
 		Baseline int64  `json:"baseline"`
 	} `json:"options"`
-	Results *resultsBody `json:"results"`
+	Results *resultsBody `json:"tally"`
 }
 
 type resultsBody struct {
@@ -505,5 +505,61 @@ func TestPollScheduleOpensAndClosesWithoutRequests(t *testing.T) {
 	}
 	if got := getPoll(t, g, p.ID); got.Status != "closed" || got.Total != 1344 {
 		t.Errorf("poll after its schedule = %+v", got)
+	}
+}
+
+func TestPollPatchRules(t *testing.T) {
+	env := testEnv(t, nil)
+	srv := startServer(t, env)
+	admin := loginAdmin(t, env, srv)
+	// A draft opened with edits in the same request keeps the edits.
+	d := createPoll(t, admin, portalPoll(map[string]any{"status": "draft", "baseline": nil}))
+	res := admin.do("PATCH", "/api/v1/polls/"+d.ID, map[string]any{"status": "open", "question": map[string]string{"vi": "Câu hỏi mới"},
+		"options": []map[string]string{{"vi": "Có"}, {"vi": "Không"}}})
+	var got struct {
+		pollBody
+		Question map[string]string `json:"question"`
+		Results  string            `json:"results"`
+		ClosesAt *time.Time        `json:"closes_at"`
+		OpensAt  *time.Time        `json:"opens_at"`
+	}
+	res.decode(t, &got)
+	if res.Status != 200 || got.Status != "open" || got.Question["vi"] != "Câu hỏi mới" || len(got.Options) != 2 {
+		t.Errorf("open with edits = %d %s", res.Status, res.Body)
+	}
+	if got.Results != "always" {
+		t.Errorf("results visibility reads back as %q, want always", got.Results)
+	}
+	// null clears a time; absent leaves it.
+	closes := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	admin.do("PATCH", "/api/v1/polls/"+d.ID, map[string]any{"closes_at": closes}).decode(t, &got)
+	if got.ClosesAt == nil {
+		t.Fatalf("closes_at not set")
+	}
+	admin.do("PATCH", "/api/v1/polls/"+d.ID, map[string]any{"results": "after_vote"}).decode(t, &got)
+	if got.ClosesAt == nil || got.Results != "after_vote" {
+		t.Errorf("a patch without closes_at cleared it, or results not changed: %+v", got)
+	}
+	admin.do("PATCH", "/api/v1/polls/"+d.ID, map[string]any{"closes_at": nil}).decode(t, &got)
+	if got.ClosesAt != nil {
+		t.Errorf("closes_at: null did not clear it")
+	}
+	// A scheduled poll can be closed before it opens.
+	opens := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	s := createPoll(t, admin, portalPoll(map[string]any{"opens_at": opens}))
+	res = admin.do("POST", "/api/v1/polls/"+s.ID+"/close", nil)
+	res.decode(t, &got)
+	if res.Status != 200 || got.Status != "closed" {
+		t.Errorf("closing a scheduled poll = %d %s", res.Status, res.Body)
+	}
+	// Errors carry a stable reason next to the general code.
+	g := guest(t, srv)
+	res = vote(g, s.ID, s.Options[0].ID)
+	var e struct {
+		Error struct{ Code, Reason string } `json:"error"`
+	}
+	res.decode(t, &e)
+	if e.Error.Code != "forbidden" || e.Error.Reason != "poll_closed" {
+		t.Errorf("vote on a closed poll: %s, want forbidden / poll_closed", res.Body)
 	}
 }
