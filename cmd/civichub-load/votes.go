@@ -284,7 +284,7 @@ func votesRun(ctx context.Context, o votesOptions, stderr io.Writer) (*votesResu
 	start := time.Now()
 	workers := o.concurrency
 	if o.viewers > 0 {
-		workers = max(o.concurrency, o.rate/20)
+		workers = max(o.concurrency, o.rate/4) // enough that slow answers do not slow the pace
 	}
 	for range workers {
 		wg.Go(func() {
