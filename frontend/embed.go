@@ -84,7 +84,11 @@ func (f *Frontend) showEmbed(w http.ResponseWriter, r *http.Request, status int,
 
 // embedVote casts the widget's vote and shows the widget again.
 func (f *Frontend) embedVote(w http.ResponseWriter, r *http.Request) {
-	f.castVote(w, r, f.showEmbed, embedPath(r, r.PathValue("id"), ""))
+	fm, ok := f.readForm(w, r, "option")
+	if !ok {
+		return
+	}
+	f.castVote(w, r, fm, f.showEmbed, embedPath(r, r.PathValue("id"), ""))
 }
 
 // embedPath is the address of the widget (suffix "") or of its vote form

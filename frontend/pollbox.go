@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -102,14 +103,6 @@ func (b *pollBox) Topic() string {
 	return polls.CountTopic(b.ID)
 }
 
-// Instruction is the key of the vote form's legend.
-func (b *pollBox) Instruction() string {
-	if b.Multiple {
-		return "poll.choose_many"
-	}
-	return "poll.choose_one"
-}
-
 // HiddenNote is the key of the line shown instead of hidden results.
 func (b *pollBox) HiddenNote() string { return "poll.hidden." + string(b.Poll.Results) }
 
@@ -119,18 +112,7 @@ func (v *view) StatusName(s polls.Status) string { return v.T("poll.status." + s
 // Choice returns the display name of a value of one of the poll form's
 // choices (audience, results, status).
 func (v *view) Choice(name string, value any) string {
-	s, _ := value.(string)
-	if s == "" {
-		switch x := value.(type) {
-		case polls.Audience:
-			s = string(x)
-		case polls.Visibility:
-			s = string(x)
-		case polls.Status:
-			s = string(x)
-		}
-	}
-	return v.T("choice." + name + "." + s)
+	return v.T("choice." + name + "." + fmt.Sprint(value))
 }
 
 // VoteUnit is "vote" or "votes" after n in the page's language.

@@ -77,19 +77,19 @@ var voteFields = map[string]string{"options": "option"}
 // and goes back there with a notice, or shows that page again with the
 // error next to the options.
 func (f *Frontend) vote(w http.ResponseWriter, r *http.Request) {
-	page, back := show(f.showPoll), "/polls/"+url.PathEscape(r.PathValue("id"))
-	if r.PostFormValue("from") == "home" {
-		page, back = f.showHome, "/"
-	}
-	f.castVote(w, r, page, back)
-}
-
-// castVote reads the vote form and calls Service.Vote.
-func (f *Frontend) castVote(w http.ResponseWriter, r *http.Request, page show, back string) {
 	fm, ok := f.readForm(w, r, "option")
 	if !ok {
 		return
 	}
+	if fm.Value("from") == "home" {
+		f.castVote(w, r, fm, f.showHome, "/")
+		return
+	}
+	f.castVote(w, r, fm, f.showPoll, "/polls/"+url.PathEscape(r.PathValue("id")))
+}
+
+// castVote casts the ballot of the posted vote form fm with Service.Vote.
+func (f *Frontend) castVote(w http.ResponseWriter, r *http.Request, fm *form, page show, back string) {
 	fm.Row = r.PathValue("id")
 	if _, err := f.opts.Polls.Vote(r.Context(), polls.ViewerFrom(r), fm.Row, fm.values["option"]); err != nil {
 		f.retry(w, r, fm, err, voteFields, page)

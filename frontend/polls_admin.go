@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -302,7 +303,7 @@ func (f *Frontend) showAdminPoll(w http.ResponseWriter, r *http.Request, status 
 			page.Agency = a.Name.In(lang)
 		}
 	}
-	page.Embed = `<iframe src="` + f.opts.Origin + `/embed/poll/` + pv.ID + `" title="` + strings.ReplaceAll(page.Box.Question, `"`, "&quot;") +
+	page.Embed = `<iframe src="` + html.EscapeString(f.opts.Origin) + `/embed/poll/` + pv.ID + `" title="` + html.EscapeString(page.Box.Question) +
 		`" width="100%" height="460" loading="lazy"></iframe>`
 	f.render(w, r, status, "admin_poll", view{Path: "/admin/polls/" + pv.ID, Form: fm, Data: page})
 }

@@ -307,7 +307,9 @@ class PollBox {
     try {
       response = await fetch(form.dataset.api, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        // Errors come back in the page's language (the widget's may differ
+        // from the browser's).
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": lang },
         body: JSON.stringify({ options }),
         credentials: "same-origin",
       });
