@@ -41,6 +41,9 @@ type Config struct {
 	LoginPerAccount ratelimit.Rate
 	RegisterPerIP   ratelimit.Rate
 	VotePerIP       ratelimit.Rate
+	PostRate        ratelimit.Rate
+	PostRateNew     ratelimit.Rate
+	FlagThreshold   int
 
 	WSMaxConnections   int
 	WSMaxPerIP         int
@@ -146,6 +149,9 @@ func Settings() []Setting {
 		{"CIVICHUB_RATE_LOGIN_IP", "rate-login-ip", "30/1m", "Login attempts allowed per client IP (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.LoginPerIP })},
 		{"CIVICHUB_RATE_LOGIN_ACCOUNT", "rate-login-account", "10/15m", "Login attempts allowed per account (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.LoginPerAccount })},
 		{"CIVICHUB_RATE_REGISTER_IP", "rate-register-ip", "10/1h", "Registrations allowed per client IP (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.RegisterPerIP })},
+		{"CIVICHUB_RATE_POST", "rate-post", "6/1m", "Forum posts (threads and replies) allowed per user (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.PostRate })},
+		{"CIVICHUB_RATE_POST_NEW", "rate-post-new", "2/1m", "Forum posts allowed per user during an account's first day (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.PostRateNew })},
+		{"CIVICHUB_FLAG_THRESHOLD", "flag-threshold", "3", "Flags from different users that hide a post until a moderator reviews it.", count(func(c *Config) *int { return &c.FlagThreshold }, 1, 1000)},
 		{"CIVICHUB_RATE_VOTE_IP", "rate-vote-ip", "120/1m", "Guests' poll votes allowed per client IP (N/duration, or off); an office or school behind one address needs room.", rate(func(c *Config) *ratelimit.Rate { return &c.VotePerIP })},
 		{"CIVICHUB_WS_MAX_CONNECTIONS", "ws-max-connections", "20000", "Most WebSocket connections one node holds.", count(func(c *Config) *int { return &c.WSMaxConnections }, 1, 1_000_000)},
 		{"CIVICHUB_WS_MAX_PER_IP", "ws-max-per-ip", "50", "Most WebSocket connections from one client IP.", count(func(c *Config) *int { return &c.WSMaxPerIP }, 1, 1_000_000)},
