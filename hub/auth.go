@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/apperr"
@@ -23,13 +24,15 @@ type Principal struct {
 func (p Principal) Guest() bool { return p.UserID == "" }
 
 // principalFrom reads the principal the server's middleware put on the
-// upgrade request's context.
+// upgrade request's context. The visitor ID is copied: it is a slice of the
+// request's Cookie header, which the socket would otherwise keep alive, with
+// every other cookie in it, for as long as it is open.
 func principalFrom(r *http.Request) Principal {
 	var p Principal
 	if u := accounts.UserFrom(r.Context()); u != nil {
 		p.UserID, p.Role = u.ID, u.Role
 	}
-	p.VisitorID = visitors.From(r.Context()).ID
+	p.VisitorID = strings.Clone(visitors.From(r.Context()).ID)
 	return p
 }
 

@@ -20,21 +20,27 @@ import (
 // conn is one socket. Its reader goroutine (readLoop) owns reading, the
 // rate limiter and teardown; writes happen in the hub's shared writers
 // (queue.go). mu guards the fields below it.
+//
+// There is one per socket, so its size counts: the fields are ordered to
+// pack (small ones together) and it fits the allocator's 224-byte class.
 type conn struct {
-	hub       *Hub
-	ws        *websocket.Conn
-	br        *bufio.Reader // ws reads through it; readLoop peeks at it
+	hub *Hub
+	ws  *websocket.Conn
+	br  *bufio.Reader // ws reads through it; readLoop peeks at it
+	// raw writes the socket below gorilla (fanout.go); nil when the
+	// connection is not a plain TCP socket.
+	raw       syscall.RawConn
 	ip        netip.Addr
 	principal Principal
 	lang      i18n.Lang
 
-	pingSlot uint8 // the pinger's slice this socket is in; set by attach
-
 	// Reader goroutine only.
-	closing bool // the reader asked for a close and only waits for it
-	tokens  float64
-	refill  time.Time
-	refused int // frames dropped in a row by the rate limiter
+	refill  time.Duration // when the rate limiter last refilled (Hub.clock)
+	tokens  float32
+	refused int32 // frames dropped in a row by the rate limiter
+	closing bool  // the reader asked for a close and only waits for it
+
+	pingSlot uint8 // the pinger's slice this socket is in; set by attach
 
 	// closeSent is set once a close frame is on its way, so the reader
 	// stops extending its deadline and waits at most CloseGrace.
@@ -47,14 +53,9 @@ type conn struct {
 	// (ping.go).
 	pingDue atomic.Bool
 
-	// raw writes the socket below gorilla (fanout.go); nil when the
-	// connection is not a plain TCP socket.
-	raw syscall.RawConn
-
 	mu        sync.Mutex
 	subs      []*sub
 	queue     []*outMsg
-	spare     []*outMsg
 	scheduled bool // in hub.work or being written
 	closed    bool // accepts no more frames
 	dead      bool // torn down
@@ -62,7 +63,7 @@ type conn struct {
 
 func newConn(h *Hub, ws *websocket.Conn, br *bufio.Reader, ip netip.Addr, p Principal, lang i18n.Lang) *conn {
 	c := &conn{hub: h, ws: ws, br: br, ip: ip, principal: p, lang: lang,
-		tokens: float64(h.opts.MessageBurst), refill: time.Now()}
+		tokens: float32(h.opts.MessageBurst), refill: h.clock()}
 	nc := ws.NetConn()
 	if dc, ok := nc.(*deadlineConn); ok {
 		nc = dc.Conn
@@ -162,7 +163,7 @@ func (c *conn) readMessage() error {
 	if !c.allow() {
 		if c.refused++; c.refused == 1 {
 			c.sendError("", apperr.New(apperr.RateLimited, "rate_limited"))
-		} else if c.refused > h.opts.MessageBurst {
+		} else if int(c.refused) > h.opts.MessageBurst {
 			c.closeAfterQueue(websocket.ClosePolicyViolation, "rate limit")
 		}
 		// Drain the message so the buffer's head is a frame boundary.
@@ -202,9 +203,9 @@ func (c *conn) onPong(string) error {
 
 // allow takes a token from the connection's bucket.
 func (c *conn) allow() bool {
-	now := time.Now()
-	o := c.hub.opts
-	c.tokens = min(float64(o.MessageBurst), c.tokens+now.Sub(c.refill).Seconds()*o.MessageRate)
+	now := c.hub.clock()
+	o := &c.hub.opts
+	c.tokens = min(float32(o.MessageBurst), c.tokens+float32((now-c.refill).Seconds()*o.MessageRate))
 	c.refill = now
 	if c.tokens < 1 {
 		return false
@@ -284,7 +285,7 @@ func (c *conn) teardown(err error) {
 	c.mu.Lock()
 	c.closed, c.dead = true, true
 	subs := c.subs
-	c.subs, c.queue, c.spare = nil, nil, nil
+	c.subs, c.queue = nil, nil
 	c.mu.Unlock()
 	for _, s := range subs {
 		if s.joined {

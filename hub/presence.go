@@ -57,16 +57,18 @@ type Presence interface {
 }
 
 // presenceTracker counts this node's sockets per visitor, so Presence only
-// hears of a visitor's first and last socket.
+// hears of a visitor's first and last socket. It keys them by Visitor, not
+// by Visitor.key: the ID string is the one the socket's principal holds
+// already, where a key would be one more allocation per visitor.
 type presenceTracker struct {
 	p Presence
 
 	mu    sync.Mutex
-	socks map[string]int
+	socks map[Visitor]int32
 }
 
 func newPresenceTracker(p Presence) *presenceTracker {
-	return &presenceTracker{p: p, socks: make(map[string]int)}
+	return &presenceTracker{p: p, socks: make(map[Visitor]int32)}
 }
 
 // open counts a socket of principal; it reports whether the node gained a
@@ -76,11 +78,10 @@ func (t *presenceTracker) open(pr Principal) bool {
 	if !ok {
 		return false
 	}
-	k := v.key()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.socks[k]++
-	if t.socks[k] == 1 {
+	t.socks[v]++
+	if t.socks[v] == 1 {
 		t.p.Join(v)
 		return true
 	}
@@ -93,15 +94,14 @@ func (t *presenceTracker) close(pr Principal) bool {
 	if !ok {
 		return false
 	}
-	k := v.key()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	switch n := t.socks[k]; {
+	switch n := t.socks[v]; {
 	case n > 1:
-		t.socks[k] = n - 1
+		t.socks[v] = n - 1
 		return false
 	case n == 1:
-		delete(t.socks, k)
+		delete(t.socks, v)
 		t.p.Leave(v)
 		return true
 	}

@@ -35,10 +35,12 @@ type RedisPresence struct {
 	opts   RedisPresenceOptions
 	logger *slog.Logger
 
-	mu       sync.Mutex
-	local    map[string]struct{} // this node's visitors
-	changed  map[string]bool     // since the last flush: key → online
-	full     bool                // send the whole set next time
+	mu sync.Mutex
+	// local and changed hold Visitors, not their keys: the ID is the
+	// string the hub holds already, and keys are built only to be sent.
+	local    map[Visitor]struct{} // this node's visitors
+	changed  map[Visitor]bool     // since the last flush: visitor → online
+	full     bool                 // send the whole set next time
 	guests   int64
 	members  int64
 	counted  time.Time // last successful flush
@@ -78,7 +80,7 @@ func NewRedisPresence(client redis.UniversalClient, opts RedisPresenceOptions, l
 		opts.NodeTTL = 15 * time.Second
 	}
 	return &RedisPresence{client: client, opts: opts, logger: logger,
-		local: make(map[string]struct{}), changed: make(map[string]bool), full: true,
+		local: make(map[Visitor]struct{}), changed: make(map[Visitor]bool), full: true,
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -152,20 +154,20 @@ func (p *RedisPresence) Run(notify func()) error {
 }
 
 // Join implements Presence; it only records the change for the next flush.
-func (p *RedisPresence) Join(v Visitor) { p.record(v.key(), true) }
+func (p *RedisPresence) Join(v Visitor) { p.record(v, true) }
 
 // Leave implements Presence; it only records the change for the next flush.
-func (p *RedisPresence) Leave(v Visitor) { p.record(v.key(), false) }
+func (p *RedisPresence) Leave(v Visitor) { p.record(v, false) }
 
-func (p *RedisPresence) record(k string, online bool) {
+func (p *RedisPresence) record(v Visitor, online bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if online {
-		p.local[k] = struct{}{}
+		p.local[v] = struct{}{}
 	} else {
-		delete(p.local, k)
+		delete(p.local, v)
 	}
-	p.changed[k] = online
+	p.changed[v] = online
 }
 
 // Online implements Presence: the counts of the last flush, at most one
@@ -236,19 +238,21 @@ func (p *RedisPresence) flush(ctx context.Context) error {
 	mode, adds, removes := "delta", []string(nil), []string(nil)
 	if p.full {
 		mode = "full"
-		for k := range p.local {
-			adds = append(adds, k)
+		for v := range p.local {
+			adds = append(adds, v.key())
 		}
 	} else {
-		for k, on := range p.changed {
+		for v, on := range p.changed {
 			if on {
-				adds = append(adds, k)
+				adds = append(adds, v.key())
 			} else {
-				removes = append(removes, k)
+				removes = append(removes, v.key())
 			}
 		}
 	}
-	p.changed = make(map[string]bool)
+	// A new map, not clear: a map keeps the table of its largest size,
+	// and a crowd's arrival would leave one that size behind.
+	p.changed = make(map[Visitor]bool)
 	p.full = false
 	p.mu.Unlock()
 	known, err := p.run(ctx, mode, adds, removes)

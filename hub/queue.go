@@ -94,7 +94,7 @@ const maxKeptQueue = 16
 func (h *Hub) flush(w *writerState, c *conn) {
 	c.mu.Lock()
 	batch := c.queue
-	c.queue, c.spare = c.spare[:0], nil
+	c.queue = nil
 	dead := c.dead
 	c.mu.Unlock()
 	if !dead && len(batch) > 0 {
@@ -102,8 +102,8 @@ func (h *Hub) flush(w *writerState, c *conn) {
 	}
 	clear(batch)
 	c.mu.Lock()
-	if cap(batch) <= maxKeptQueue && !c.dead {
-		c.spare = batch[:0]
+	if c.queue == nil && cap(batch) <= maxKeptQueue && !c.dead {
+		c.queue = batch[:0] // kept for the next frames
 	}
 	if len(c.queue) == 0 || c.dead {
 		c.scheduled = false

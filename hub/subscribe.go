@@ -8,24 +8,24 @@ import (
 )
 
 // sub is one socket's subscription to one topic. Its fields are guarded by
-// the socket's mu.
+// the socket's mu, except at. There are several per socket: the fields are
+// ordered to pack, and it fits the allocator's 80-byte class.
 type sub struct {
 	topic  string
 	state  bool // a latest-state topic
 	joined bool // registered in the hub's topic, so it receives broadcasts
-
 	// recovering holds broadcasts back while the subscription is being set
 	// up (history replay, first snapshot), so the client sees subscribed,
 	// then what it missed, then live frames, each once.
 	recovering bool
-	pending    []*outMsg
+	// at is the sub's index in its topic's members; guarded by the
+	// topic's mu, not the socket's.
+	at int32
+
+	pending []*outMsg // held back while recovering
 
 	pos     Position // last event sent (event topics)
 	version uint64   // last snapshot sent (latest-state topics)
-
-	// at is the sub's index in its topic's members; guarded by the
-	// topic's mu, not the socket's.
-	at int
 }
 
 var (

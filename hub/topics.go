@@ -57,7 +57,7 @@ func (tp *topic) sortLocked() {
 	}
 	slices.SortFunc(tp.subs, func(a, b topicMember) int { return cmp.Compare(a.addr(), b.addr()) })
 	for i, m := range tp.subs {
-		m.s.at = i
+		m.s.at = int32(i)
 	}
 	tp.sorted = true
 }
@@ -68,7 +68,7 @@ func (tp *topic) addLocked(c *conn, s *sub) {
 	if n := len(tp.subs); n > 0 && tp.subs[n-1].addr() > m.addr() {
 		tp.sorted = false
 	}
-	s.at = len(tp.subs)
+	s.at = int32(len(tp.subs))
 	tp.subs = append(tp.subs, m)
 }
 
@@ -76,13 +76,13 @@ func (tp *topic) addLocked(c *conn, s *sub) {
 // place; tp.mu must be held. A slice left mostly empty after many leaves is
 // shrunk, so a topic that had a crowd does not keep its memory.
 func (tp *topic) removeLocked(s *sub) {
-	i, last := s.at, len(tp.subs)-1
+	i, last := int(s.at), len(tp.subs)-1
 	if i < 0 || i > last || tp.subs[i].s != s {
 		return // not a member (cannot happen: each sub leaves once)
 	}
 	if i != last {
 		tp.subs[i] = tp.subs[last]
-		tp.subs[i].s.at = i
+		tp.subs[i].s.at = int32(i)
 		tp.sorted = false
 	}
 	tp.subs[last] = topicMember{}

@@ -59,7 +59,7 @@ func checkMembers(t *testing.T, tp *topic, want map[*sub]bool) {
 		if !want[m.s] {
 			t.Fatalf("subs[%d] is a removed or unknown subscription", i)
 		}
-		if m.s.at != i {
+		if int(m.s.at) != i {
 			t.Fatalf("subs[%d].s.at = %d, want %d", i, m.s.at, i)
 		}
 	}
