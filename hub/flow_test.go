@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -402,5 +403,55 @@ func TestResubscribedCatchesUp(t *testing.T) {
 		if f := c.expect("event", topic); f.Seq != want {
 			t.Fatalf("caught-up event seq = %d, want %d", f.Seq, want)
 		}
+	}
+}
+
+// sinceCounter is a History that counts Since calls.
+type sinceCounter struct {
+	History
+	calls atomic.Int64
+}
+
+func (h *sinceCounter) Since(ctx context.Context, topic string, since Position) (Position, []Event, bool, error) {
+	h.calls.Add(1)
+	return h.History.Since(ctx, topic, since)
+}
+
+// TestSubscribersShareKnownPosition: subscribers without since start at the
+// position the node knows, so a crowd costs one History call, not one each;
+// after the broker may have lost events, the next one asks again.
+func TestSubscribersShareKnownPosition(t *testing.T) {
+	hist := &sinceCounter{History: NewMemoryHistory(100, time.Hour)}
+	th := newTestHub(t, Options{History: hist})
+	topic := "thread:" + newID(t)
+	ctx := context.Background()
+	if err := th.Publish(ctx, topic, "post.created", map[string]int{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	subscribe := func() frame {
+		c := th.dial(t, nil)
+		c.subscribe(topic)
+		return c.expect("subscribed", topic)
+	}
+	for range 5 {
+		if f := subscribe(); f.Seq != 1 {
+			t.Fatalf("subscribed seq = %d, want 1", f.Seq)
+		}
+	}
+	if n := hist.calls.Load(); n != 1 {
+		t.Errorf("History.Since calls for 5 subscribers = %d, want 1", n)
+	}
+	if err := th.Publish(ctx, topic, "post.created", map[string]int{"n": 2}); err != nil {
+		t.Fatal(err)
+	}
+	if f := subscribe(); f.Seq != 2 {
+		t.Errorf("subscribed seq after a relayed event = %d, want 2", f.Seq)
+	}
+	brokerEvents{th.Hub}.HandleResubscribed() // catching up asks once per subscriber
+	th.tasks.Wait()
+	before := hist.calls.Load()
+	subscribe()
+	if n := hist.calls.Load() - before; n != 1 {
+		t.Errorf("History.Since calls for a subscriber after a resubscribe = %d, want 1", n)
 	}
 }

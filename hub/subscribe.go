@@ -88,7 +88,7 @@ func (c *conn) subscribe(f clientFrame) {
 	if s.state {
 		err = c.startState(ctx, s, tp, snap)
 	} else {
-		err = c.startEvents(ctx, s, f.Since)
+		err = c.startEvents(ctx, s, tp, f.Since)
 	}
 	if err != nil {
 		c.endSub(f.Topic, err)
@@ -96,15 +96,26 @@ func (c *conn) subscribe(f clientFrame) {
 }
 
 // startEvents sends subscribed and, when the client gave since, the events
-// it missed or a reload; then it releases the held-back live events.
-func (c *conn) startEvents(ctx context.Context, s *sub, since *Position) error {
-	var from Position
-	if since != nil {
-		from = *since
-	}
-	cur, events, ok, err := c.hub.history.Since(ctx, s.topic, from)
-	if err != nil {
-		return err
+// it missed or a reload; then it releases the held-back live events. A
+// subscriber without since starts at the position the node knows, when it
+// knows one (knownPosition), without asking the History.
+func (c *conn) startEvents(ctx context.Context, s *sub, tp *topic, since *Position) error {
+	h := c.hub
+	cur, fresh := h.knownPosition(tp)
+	var events []Event
+	ok := true
+	if since != nil || !fresh {
+		var from Position
+		if since != nil {
+			from = *since
+		}
+		var err error
+		if cur, events, ok, err = h.history.Since(ctx, s.topic, from); err != nil {
+			return err
+		}
+		tp.mu.Lock()
+		h.learnPositionLocked(tp, cur)
+		tp.mu.Unlock()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

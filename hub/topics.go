@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gorilla/websocket"
@@ -28,6 +29,39 @@ type topic struct {
 	// clear it, and the next broadcast sorts subs again.
 	sorted bool
 	last   *outMsg // latest snapshot seen (latest-state topics)
+
+	// pos is the stream's latest position this node knows (event topics),
+	// learned at posAt (Hub.clock; 0: not known): from the last event
+	// relayed, or from the History. A subscriber that gives no since starts
+	// there while it is fresh (positionTTL), so a crowd subscribing costs
+	// one History call per topic, not one each (a Redis round trip each, in
+	// a cluster).
+	pos   Position
+	posAt time.Duration
+}
+
+// positionTTL is how long a topic's known position is trusted without an
+// event: well within the History's TTL, after which a stream starts a new
+// epoch, so a position is never trusted once its epoch may have ended.
+func (o *Options) positionTTL() time.Duration { return min(o.HistoryTTL/2, time.Minute) }
+
+// knownPosition returns tp's position, and false when the node does not
+// know it or it is no longer fresh.
+func (h *Hub) knownPosition(tp *topic) (Position, bool) {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	fresh := tp.posAt != 0 && h.clock()-tp.posAt < h.opts.positionTTL()
+	return tp.pos, fresh
+}
+
+// learnPositionLocked records pos, the stream's position from an event or
+// the History, unless the node already knows a later one of the same
+// epoch; tp.mu must be held.
+func (h *Hub) learnPositionLocked(tp *topic, pos Position) {
+	if tp.posAt != 0 && pos.Epoch == tp.pos.Epoch && pos.Seq < tp.pos.Seq {
+		return
+	}
+	tp.pos, tp.posAt = pos, max(h.clock(), 1)
 }
 
 // topicMember is one local subscription of a topic. Its sub's at is its index
@@ -201,6 +235,9 @@ func (h *Hub) handleMessage(m Message) {
 	if m.Kind == KindSnapshot && (tp.last == nil || om.version > tp.last.version) {
 		tp.last = om
 	}
+	if m.Kind == KindEvent {
+		h.learnPositionLocked(tp, m.Position)
+	}
 	var direct []*conn
 	if om.pm != nil {
 		direct = make([]*conn, 0, len(tp.subs))
@@ -262,8 +299,13 @@ func (h *Hub) subscribers(name string) map[*conn]*sub {
 func (h *Hub) resync(ctx context.Context) {
 	h.topicMu.RLock()
 	names := make([]string, 0, len(h.topics))
-	for name := range h.topics {
+	for name, tp := range h.topics {
 		names = append(names, name)
+		// Events may have been lost: the next subscriber asks the
+		// History where the stream is.
+		tp.mu.Lock()
+		tp.posAt = 0
+		tp.mu.Unlock()
 	}
 	h.topicMu.RUnlock()
 	for _, name := range names {
