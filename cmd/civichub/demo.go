@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/i18n"
+	"github.com/civichub/civichub/id"
+	"github.com/civichub/civichub/polls"
 )
 
 // demoAgencies and demoUsers are the demo content, in Vietnamese and English.
@@ -61,6 +64,9 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 			return err
 		}
 	}
+	if err := loadDemoPoll(ctx, a); err != nil {
+		return err
+	}
 	var creds strings.Builder
 	// The first user (the admin) is created last: its presence marks the
 	// demo content as complete.
@@ -93,4 +99,31 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Demo content loaded. Log in at %s/login with one of these demo accounts:\n%s", a.cfg.Origin(), creds.String())
 	return nil
+}
+
+// loadDemoPoll opens the portal's own poll, with the counts its legacy
+// poll had, unless a poll exists.
+func loadDemoPoll(ctx context.Context, a *app) error {
+	existing, err := a.store.polls.PollsWithStatus(ctx, polls.Open, polls.Closed)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	ag, err := a.accounts.Store().AgencyBySlug(ctx, demoAgencies[0].Slug)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	p := &polls.Poll{ID: id.New(), Question: i18n.Text{
+		VI: "Ý kiến của bạn về Trang thông tin điện tử của tỉnh?",
+		EN: "What do you think of the province's web portal?"},
+		MaxChoices: 1, Audience: polls.Everyone, Results: polls.Always, Status: polls.Open,
+		AgencyID: ag.ID, BaselineBallots: 1344, CreatedBy: "demo", CreatedAt: now, UpdatedAt: now}
+	for i, o := range []i18n.Text{
+		{VI: "Đạt yêu cầu", EN: "Satisfactory"},
+		{VI: "Chưa đạt yêu cầu", EN: "Not satisfactory"},
+		{VI: "Cần thêm chủ đề", EN: "Needs more topics"},
+	} {
+		p.Options = append(p.Options, polls.Option{ID: id.New(), Text: o, Baseline: []int64{1180, 107, 57}[i]})
+	}
+	return a.store.polls.CreatePoll(ctx, p)
 }
