@@ -54,6 +54,10 @@ var (
 func Fold(s string) string {
 	// A transform.Chain holds state, so it is built per call; both steps
 	// are cheap to make.
+	// Invalid UTF-8 first becomes a separator: the normalizer passes an
+	// invalid byte through and can then leave the next character
+	// undecomposed ("\xf4ȃ" would keep its breve).
+	s = strings.ToValidUTF8(s, " ")
 	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.M)))
 	decomposed, _, err := transform.String(t, s)
 	if err != nil {

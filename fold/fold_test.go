@@ -59,6 +59,7 @@ func TestFold(t *testing.T) {
 		{"", ""},
 		{"?!…", ""},
 		{"a\xffb", "a b"},
+		{"\xf4ȃ", "a"}, // found by FuzzFold: an invalid byte kept the next letter whole
 		{"Straße İstanbul", "straße istanbul"},
 		{"ΟΔΟΣ", "οδοσ"},
 	} {
