@@ -40,10 +40,15 @@ package markup
 // the HTML and re-render every row whose version differs.
 //
 // Bump it in the same commit as any change that can make Render return
-// different HTML for some input: the goldmark options or extensions, the AST
-// rewrite, the bluemonday policy, the limits, or an upgrade of goldmark or
-// bluemonday whose output differs (the golden files in testdata/ catch that:
-// if `go test -run Golden -update` changes them, bump). A bump that only
-// loosens the policy is still a bump: stored HTML made under the stricter
-// policy would otherwise stay stricter forever.
+// different HTML for some input it accepts: the goldmark options or
+// extensions, the AST rewrite, the bluemonday policy, or an upgrade of
+// goldmark or bluemonday whose output differs (the golden files in testdata/
+// catch that: if `go test ./markup -run Golden -update` changes them, bump).
+// A change that only loosens the policy is still a bump: HTML stored under
+// the stricter policy would otherwise stay stricter forever.
+//
+// Changing a limit (MaxSource, MaxDepth, the complexity limits) changes no
+// accepted input's HTML and needs no bump. Tightening one can make a stored
+// source fail to re-render after a later bump; the regenerating job must then
+// keep the stored HTML, which was sanitized when it was written.
 const Version = 1

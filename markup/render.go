@@ -43,7 +43,7 @@ var (
 	ErrTooDeep = errors.New("markup: nesting too deep")
 	// ErrTooComplex means the source would be far slower to render, or
 	// render to far more HTML, than an ordinary post of its size: more
-	// than 500 link or emphasis marks in one paragraph, more than 4,096
+	// than 256 link or emphasis marks in one paragraph, more than 4,096
 	// table cells, links by reference that repeat a long URL.
 	ErrTooComplex = errors.New("markup: source too complex")
 )

@@ -161,3 +161,18 @@ func TestRenderErrorsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderPost renders an ordinary post (testdata/post.md, about
+// 1 kB), for comparison with BenchmarkRenderWorstCase.
+func BenchmarkRenderPost(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "post.md"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Render(string(src)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
