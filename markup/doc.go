@@ -49,6 +49,7 @@ package markup
 //
 // Changing a limit (MaxSource, MaxDepth, the complexity limits) changes no
 // accepted input's HTML and needs no bump. Tightening one can make a stored
-// source fail to re-render after a later bump; the regenerating job must then
-// keep the stored HTML, which was sanitized when it was written.
+// source fail to re-render after a later bump; as that bump may be a security
+// fix, the regenerating job should then not keep the old HTML but store an
+// empty rendering and log the post.
 const Version = 1
