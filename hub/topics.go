@@ -24,11 +24,11 @@ type topic struct {
 	err   error
 
 	mu   sync.Mutex
-	subs []topicMember // in memory order of their conn once sorted is set
-	// sorted reports that subs is in memory order; a join or leave may
-	// clear it, and the next broadcast sorts subs again.
-	sorted bool
-	last   *outMsg // latest snapshot seen (latest-state topics)
+	subs []topicMember // nearly in memory order of their conn (sortLocked)
+	// disorder counts the joins and leaves that may have put a member out
+	// of memory order since subs was last sorted.
+	disorder int
+	last     *outMsg // latest snapshot seen (latest-state topics)
 
 	// pos is the stream's latest position this node knows (event topics),
 	// learned at posAt (Hub.clock; 0: not known): from the last event
@@ -77,30 +77,34 @@ type topicMember struct {
 // accept order, so in this order a fan-out to 19,000 sockets reads each of
 // those structures nearly in sequence instead of at random, and spends far
 // less time waiting for memory: about 15 % less server CPU per delivery
-// with 19,000 sockets (docs/BENCHMARKS.md, issue 3). The order is restored lazily,
-// by the first broadcast after the subscribers changed.
+// with 19,000 sockets (docs/BENCHMARKS.md, issue 3). A broadcast restores
+// the order when joins and leaves have disturbed it enough (sortLocked).
 
 // addr is the conn's address, the order a broadcast walks the members in.
 // The Go heap does not move objects, so it is stable.
 func (m topicMember) addr() uintptr { return uintptr(unsafe.Pointer(m.c)) }
 
-// sortLocked puts subs in memory order; tp.mu must be held.
+// sortLocked puts subs back in memory order when enough joins and leaves
+// may have disturbed it: more than one in 16 members. A few members out of
+// place cost a few cache misses, and sorting after every change would cost
+// a sort per broadcast while sockets come and go; this way a full sort
+// comes at most once per len/16 changes. tp.mu must be held.
 func (tp *topic) sortLocked() {
-	if tp.sorted {
+	if tp.disorder == 0 || tp.disorder <= len(tp.subs)/16 {
 		return
 	}
 	slices.SortFunc(tp.subs, func(a, b topicMember) int { return cmp.Compare(a.addr(), b.addr()) })
 	for i, m := range tp.subs {
 		m.s.at = int32(i)
 	}
-	tp.sorted = true
+	tp.disorder = 0
 }
 
 // addLocked adds c's subscription s; tp.mu must be held.
 func (tp *topic) addLocked(c *conn, s *sub) {
 	m := topicMember{c, s}
 	if n := len(tp.subs); n > 0 && tp.subs[n-1].addr() > m.addr() {
-		tp.sorted = false
+		tp.disorder++
 	}
 	s.at = int32(len(tp.subs))
 	tp.subs = append(tp.subs, m)
@@ -117,7 +121,7 @@ func (tp *topic) removeLocked(s *sub) {
 	if i != last {
 		tp.subs[i] = tp.subs[last]
 		tp.subs[i].s.at = int32(i)
-		tp.sorted = false
+		tp.disorder++
 	}
 	tp.subs[last] = topicMember{}
 	tp.subs = tp.subs[:last]
@@ -135,7 +139,7 @@ func (h *Hub) join(ctx context.Context, name string, c *conn, s *sub) (*topic, e
 	tp := h.topics[name]
 	created := tp == nil
 	if created {
-		tp = &topic{name: name, ready: make(chan struct{}), sorted: true}
+		tp = &topic{name: name, ready: make(chan struct{})}
 		h.topics[name] = tp
 	}
 	tp.refs++
