@@ -101,4 +101,20 @@ var messages = map[string][2]string{
 	"duplicate_option":        {"Một phương án được chọn hai lần.", "An option was chosen twice."},
 	"account_suspended":       {"Tài khoản của bạn đang bị tạm khóa.", "Your account is suspended."},
 	"until_in_past":           {"Thời điểm kết thúc phải ở tương lai.", "The end must be in the future."},
+
+	// Forum.
+	"category_not_found": {"Không tìm thấy chuyên mục.", "Category not found."},
+	"thread_not_found":   {"Không tìm thấy chủ đề.", "Thread not found."},
+	"post_not_found":     {"Không tìm thấy bài viết.", "Post not found."},
+	"already_flagged":    {"Bạn đã báo cáo bài viết này.", "You have already reported this post."},
+	"post_changed":       {"Bài viết vừa được thay đổi. Vui lòng tải lại và thử lại.", "The post was just changed. Please reload and try again."},
+	"thread_locked":      {"Chủ đề đã bị khóa, không thể gửi thêm bài.", "This thread is locked; no more posts can be added."},
+	"post_number_taken":  {"Bài viết chưa lưu được. Vui lòng thử lại.", "The post could not be saved. Please try again."},
+	"word_not_found":     {"Không tìm thấy từ khóa theo dõi.", "Watched word not found."},
+	"title_too_short":    {"Tiêu đề phải có ít nhất 3 ký tự.", "The title needs at least 3 characters."},
+	"blocked_word":       {"Nội dung có từ ngữ không được phép đăng.", "The text contains a word that may not be posted."},
+	"too_deep":           {"Nội dung lồng nhau quá sâu hoặc quá phức tạp.", "The text is nested too deeply or is too complex."},
+	"flag_own_post":      {"Bạn không thể báo cáo bài viết của chính mình.", "You cannot report your own post."},
+	"query_empty":        {"Hãy nhập từ khóa tìm kiếm.", "Enter something to search for."},
+	"query_too_long":     {"Từ khóa tìm kiếm quá dài (tối đa 200 ký tự, 10 từ).", "The search is too long (at most 200 characters, 10 words)."},
 }
