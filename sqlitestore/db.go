@@ -184,6 +184,116 @@ var migrations = []string{
 		PRIMARY KEY (poll_id, option_id)
 	) STRICT, WITHOUT ROWID;`,
 	`ALTER TABLE users ADD COLUMN suspended_until INTEGER;`,
+	// The forum (forum.go). Tokens are kept beside each row, joined by
+	// U+001F, so that its forum_search rows can be removed without an
+	// index on doc_id. forum_search holds only what Search may return.
+	`CREATE TABLE forum_categories (
+		id TEXT PRIMARY KEY,
+		slug TEXT NOT NULL UNIQUE,
+		name_vi TEXT NOT NULL,
+		name_en TEXT NOT NULL,
+		description_vi TEXT NOT NULL,
+		description_en TEXT NOT NULL,
+		agency_id TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE forum_threads (
+		id TEXT PRIMARY KEY,
+		category_id TEXT NOT NULL REFERENCES forum_categories(id),
+		title TEXT NOT NULL,
+		title_tokens TEXT NOT NULL,
+		author_id TEXT NOT NULL,
+		pinned INTEGER NOT NULL,
+		locked INTEGER NOT NULL,
+		deleted INTEGER NOT NULL,
+		post_count INTEGER NOT NULL,
+		last_post_at INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX forum_threads_list ON forum_threads(category_id, pinned, deleted, last_post_at, id);
+	CREATE TABLE forum_posts (
+		id TEXT PRIMARY KEY,
+		thread_id TEXT NOT NULL REFERENCES forum_threads(id),
+		number INTEGER NOT NULL,
+		author_id TEXT NOT NULL,
+		body TEXT NOT NULL,
+		body_html TEXT NOT NULL,
+		sanitizer INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		edited_at INTEGER NOT NULL,
+		agency_id TEXT NOT NULL,
+		staff_title TEXT NOT NULL,
+		hidden INTEGER NOT NULL,
+		hidden_reason TEXT NOT NULL,
+		deleted INTEGER NOT NULL,
+		review TEXT NOT NULL,
+		flag_count INTEGER NOT NULL,
+		tokens TEXT NOT NULL,
+		revision INTEGER NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX forum_posts_number ON forum_posts(thread_id, number);
+	CREATE INDEX forum_posts_sanitizer ON forum_posts(sanitizer);
+	CREATE INDEX forum_posts_review ON forum_posts(id) WHERE review = 'pending';
+	CREATE TABLE forum_edits (
+		id TEXT PRIMARY KEY,
+		post_id TEXT NOT NULL REFERENCES forum_posts(id),
+		body TEXT NOT NULL,
+		editor_id TEXT NOT NULL,
+		at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX forum_edits_post ON forum_edits(post_id, id);
+	CREATE TABLE forum_flags (
+		post_id TEXT NOT NULL REFERENCES forum_posts(id),
+		user_id TEXT NOT NULL,
+		reason TEXT NOT NULL,
+		note TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (post_id, user_id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE forum_follows (
+		thread_id TEXT NOT NULL,
+		user_id TEXT NOT NULL,
+		PRIMARY KEY (thread_id, user_id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE forum_notifications (
+		id TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL,
+		thread_id TEXT NOT NULL,
+		post_id TEXT NOT NULL,
+		actor_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		read INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX forum_notifications_user ON forum_notifications(user_id, id);
+	CREATE INDEX forum_notifications_unread ON forum_notifications(user_id, id) WHERE read = 0;
+	CREATE TABLE forum_words (
+		id TEXT PRIMARY KEY,
+		word TEXT NOT NULL UNIQUE,
+		action TEXT NOT NULL,
+		replacement TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE forum_audit (
+		id TEXT PRIMARY KEY,
+		actor_id TEXT NOT NULL,
+		action TEXT NOT NULL,
+		target_type TEXT NOT NULL,
+		target_id TEXT NOT NULL,
+		reason TEXT NOT NULL,
+		details TEXT NOT NULL,
+		at INTEGER NOT NULL
+	) STRICT;
+	CREATE TRIGGER forum_audit_no_update BEFORE UPDATE ON forum_audit
+		BEGIN SELECT RAISE(ABORT, 'forum_audit is append-only'); END;
+	CREATE TRIGGER forum_audit_no_delete BEFORE DELETE ON forum_audit
+		BEGIN SELECT RAISE(ABORT, 'forum_audit is append-only'); END;
+	CREATE TABLE forum_search (
+		token TEXT NOT NULL,
+		kind INTEGER NOT NULL,
+		doc_id TEXT NOT NULL,
+		PRIMARY KEY (token, kind, doc_id)
+	) STRICT, WITHOUT ROWID;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
