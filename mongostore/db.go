@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -78,7 +79,7 @@ func Open(ctx context.Context, uri, dbName string, logger *slog.Logger) (*DB, er
 // connection, when one createIndexes command names two or more indexes that
 // already exist, which is the case on every start after the first.
 func (db *DB) createIndexes(ctx context.Context) error {
-	for _, ci := range append(accountsIndexes(), pollsIndexes()...) {
+	for _, ci := range slices.Concat(accountsIndexes(), pollsIndexes(), forumIndexes()) {
 		iv := db.db.Collection(ci.collection).Indexes()
 		for _, m := range ci.indexes {
 			if _, err := iv.CreateOne(ctx, m); err != nil {
