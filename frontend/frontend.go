@@ -1,6 +1,7 @@
 // Package frontend renders civichub's server-side pages (home, registration,
-// login, the profile page, polls, the admin pages and the embeddable poll
-// widget) in Vietnamese and English.
+// login, the profile page, polls, the forum with its notifications, search
+// and moderation dashboard, the admin pages and the embeddable poll widget)
+// in Vietnamese and English.
 //
 // Templates and static files are embedded in the binary. Static files are
 // served under names that carry a hash of their content, so browsers may cache
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
@@ -47,9 +49,11 @@ type Options struct {
 	// Polls runs polls. Nil leaves out the poll pages and the home page's
 	// poll box.
 	Polls *polls.Service
-	// Timezone is the zone in which poll times are shown and in which the
-	// admin form's date-time inputs are read (CIVICHUB_TIMEZONE). Nil means
-	// UTC.
+	// Forum runs the forum. Nil leaves out the forum, notification, search
+	// and moderation pages.
+	Forum *forum.Service
+	// Timezone is the zone in which times are shown and in which the
+	// forms' date-time inputs are read (CIVICHUB_TIMEZONE). Nil means UTC.
 	Timezone *time.Location
 	// AllowedOrigins are the portal origins (scheme://host[:port]) whose
 	// pages may frame the embeddable widgets (CIVICHUB_ALLOWED_ORIGINS).

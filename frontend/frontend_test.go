@@ -20,6 +20,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/frontend"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/polls"
@@ -45,6 +46,10 @@ type harness struct {
 	logs *syncBuffer
 	// polls is the polls service when config.polls is set.
 	polls *polls.Service
+	// forum is the forum service when config.forum is set; events records
+	// what it published.
+	forum  *forum.Service
+	events *events
 }
 
 type config struct {
@@ -57,6 +62,10 @@ type config struct {
 	polls   bool
 	tz      *time.Location
 	origins []string
+	// forum serves the forum's pages with posts pageSize to a thread page
+	// (default 50).
+	forum    bool
+	pageSize int
 }
 
 func newHarness(t *testing.T, cfgs ...config) *harness {
@@ -96,6 +105,12 @@ func newHarness(t *testing.T, cfgs ...config) *harness {
 		opts.Polls = h.polls
 		signer := visitors.NewSigner(visitors.NewKey(), cfg.secure)
 		mw = append(mw, signer.Middleware(func(*http.Request) bool { return false }))
+	}
+	if cfg.forum {
+		h.events = &events{}
+		h.forum = forum.NewService(db.Forum(), db.Accounts(), svc, h.events, ratelimit.NewMemory(),
+			forum.Options{FlagThreshold: 2, PageSize: cfg.pageSize}, logger)
+		opts.Forum = h.forum
 	}
 	fe, err := frontend.New(opts)
 	if err != nil {

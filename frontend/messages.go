@@ -28,7 +28,21 @@ func hasText(key string) bool { _, ok := texts[key]; return ok }
 
 // texts are the pages' own words, in Vietnamese and English. Messages that
 // the services' errors name live in the i18n package.
-var texts = map[string][2]string{
+var texts = joinTexts(pageTexts, forumTexts)
+
+// joinTexts merges catalogs, whose keys must not overlap (a test checks).
+func joinTexts(parts ...map[string][2]string) map[string][2]string {
+	out := map[string][2]string{}
+	for _, p := range parts {
+		for k, v := range p {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// pageTexts are the texts of the account, admin and poll pages.
+var pageTexts = map[string][2]string{
 	"site.name":    {"Cổng tham gia ý kiến", "Citizen engagement hub"},
 	"site.tagline": {"Kênh trao đổi giữa người dân, doanh nghiệp và cơ quan nhà nước", "Where residents, businesses and state agencies talk"},
 	"lang.name":    {"Tiếng Việt", "English"},

@@ -26,7 +26,8 @@ var templateFiles embed.FS
 // shared parts in templates/parts into its own template set, so that every
 // page can define "title" and "content".
 func parsePages(a *assets) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(template.FuncMap{"static": a.url}).
+	base, err := template.New("").Funcs(template.FuncMap{"static": a.url,
+		"inc": func(n int) int { return n + 1 }, "dec": func(n int) int { return n - 1 }}).
 		ParseFS(templateFiles, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("frontend: parse layout: %w", err)
@@ -72,6 +73,11 @@ type view struct {
 	Online *visitors.Online
 	// HasPolls is true when the site has poll pages, for the navigation.
 	HasPolls bool
+	// HasForum is true when the site has the forum pages.
+	HasForum bool
+	// Unread is the logged-in user's count of unread notifications when
+	// the page was made, for the header's badge; -1 when unknown.
+	Unread int
 	// tz is the zone poll times are shown in.
 	tz *time.Location
 }
@@ -91,6 +97,12 @@ func (v *view) T(key string, args ...any) string { return text(v.Lang, key, args
 
 // IsAdmin reports whether the user is an admin, who sees the admin menu.
 func (v *view) IsAdmin() bool { return v.User != nil && v.User.Role == accounts.Admin }
+
+// IsModerator reports whether the user moderates the forum (moderators
+// and admins), who see the moderation menu and tools.
+func (v *view) IsModerator() bool {
+	return v.User != nil && (v.User.Role == accounts.Moderator || v.User.Role == accounts.Admin)
+}
 
 // RowError returns the error of field in the form of table row row, if that
 // is the form that was posted.
@@ -173,6 +185,15 @@ func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, 
 	v.User = accounts.UserFrom(r.Context())
 	v.tz = f.opts.Timezone
 	v.HasPolls = f.opts.Polls != nil
+	v.HasForum = f.opts.Forum != nil
+	v.Unread = -1
+	if v.HasForum && v.User != nil && layout == "layout" {
+		if n, err := f.opts.Forum.Store().UnreadCount(r.Context(), v.User.ID); err == nil {
+			v.Unread = n
+		} else {
+			f.opts.Logger.Warn("unread notifications", "err", err)
+		}
+	}
 	if v.Path == "" {
 		v.Path = r.URL.RequestURI()
 	}

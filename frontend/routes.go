@@ -42,5 +42,45 @@ func (f *Frontend) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /admin/polls/{id}/status", f.requirePollManager(f.setPollStatus))
 	}
 
+	if f.opts.Forum != nil {
+		f.forumRoutes(mux)
+	}
+
 	mux.HandleFunc("/", f.notFound)
+}
+
+// forumRoutes registers the forum's pages: reading, the residents' forms,
+// notifications, search, the moderation dashboard and the admins' category
+// page.
+func (f *Frontend) forumRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /forum", f.forumHome)
+	mux.HandleFunc("GET /forum/c/{ref}", f.categoryPage)
+	mux.HandleFunc("GET /forum/c/{ref}/new", f.requireUser(f.newThreadForm))
+	mux.HandleFunc("POST /forum/c/{ref}/new", f.requireUser(f.createThread))
+	mux.HandleFunc("GET /forum/t/{id}", f.thread)
+	mux.HandleFunc("POST /forum/t/{id}/reply", f.requireUser(f.reply))
+	mux.HandleFunc("POST /forum/t/{id}/follow", f.requireUser(f.follow))
+	mux.HandleFunc("GET /forum/p/{id}", f.postRedirect)
+	mux.HandleFunc("GET /forum/p/{id}/edit", f.requireUser(f.editPostForm))
+	mux.HandleFunc("POST /forum/p/{id}/edit", f.requireUser(f.editPost))
+	mux.HandleFunc("GET /forum/p/{id}/flag", f.requireUser(f.flagForm))
+	mux.HandleFunc("POST /forum/p/{id}/flag", f.requireUser(f.flag))
+	mux.HandleFunc("GET /notifications", f.requireUser(f.notifications))
+	mux.HandleFunc("POST /notifications/read", f.requireUser(f.markRead))
+	mux.HandleFunc("GET /search", f.search)
+
+	mux.HandleFunc("GET /mod", f.requireModerator(f.modQueue))
+	mux.HandleFunc("GET /mod/queue/items/{id}", f.requireModerator(f.queueItemPart))
+	mux.HandleFunc("GET /mod/p/{id}", f.requireModerator(f.modPost))
+	mux.HandleFunc("POST /mod/p/{id}/{action}", f.requireModerator(f.moderatePost))
+	mux.HandleFunc("POST /mod/t/{id}", f.requireModerator(f.changeThread))
+	mux.HandleFunc("GET /mod/users/{id}", f.requireModerator(f.modUser))
+	mux.HandleFunc("POST /mod/users/{id}/suspension", f.requireModerator(f.suspend))
+	mux.HandleFunc("GET /mod/words", f.requireModerator(f.modWords))
+	mux.HandleFunc("POST /mod/words", f.requireModerator(f.putWord))
+	mux.HandleFunc("POST /mod/words/{id}/delete", f.requireModerator(f.deleteWord))
+	mux.HandleFunc("GET /mod/audit", f.requireModerator(f.modAudit))
+
+	mux.HandleFunc("GET /admin/categories", f.requireAdmin(f.adminCategories))
+	mux.HandleFunc("POST /admin/categories", f.requireAdmin(f.createCategory))
 }
