@@ -14,7 +14,8 @@ func TestPerSocketStructsStaySmall(t *testing.T) {
 		size, max uintptr
 	}{
 		{"conn", unsafe.Sizeof(conn{}), 224},
-		{"sub", unsafe.Sizeof(sub{}), 80},
+		{"sub", unsafe.Sizeof(sub{}), 64},
+		{"deadlineConn", unsafe.Sizeof(deadlineConn{}), 24},
 		{"topicMember", unsafe.Sizeof(topicMember{}), 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

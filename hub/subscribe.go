@@ -9,7 +9,7 @@ import (
 
 // sub is one socket's subscription to one topic. Its fields are guarded by
 // the socket's mu, except at. There are several per socket: the fields are
-// ordered to pack, and it fits the allocator's 80-byte class.
+// ordered to pack, and it fits the allocator's 64-byte class.
 type sub struct {
 	topic  string
 	state  bool // a latest-state topic
@@ -22,7 +22,7 @@ type sub struct {
 	// topic's mu, not the socket's.
 	at int32
 
-	pending []*outMsg // held back while recovering
+	pending *[]*outMsg // held back while recovering; nil after (8 bytes, not 24)
 
 	pos     Position // last event sent (event topics)
 	version uint64   // last snapshot sent (latest-state topics)
@@ -149,7 +149,7 @@ func (c *conn) startState(ctx context.Context, s *sub, tp *topic, fn SnapshotFun
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pushLocked(rawMsg(subscribedFrame(s.topic, Position{}, false)))
-	s.pending = append(s.pending, last)
+	s.hold(last)
 	c.releaseLocked(s)
 	return nil
 }
@@ -158,11 +158,22 @@ func (c *conn) startState(ctx context.Context, s *sub, tp *topic, fn SnapshotFun
 // those the client already has.
 func (c *conn) releaseLocked(s *sub) {
 	s.recovering = false
-	pending := s.pending
+	var pending []*outMsg
+	if s.pending != nil {
+		pending = *s.pending
+	}
 	s.pending = nil
 	for _, m := range pending {
 		c.deliverLocked(s, m)
 	}
+}
+
+// hold holds m back until s has recovered; c.mu must be held.
+func (s *sub) hold(m *outMsg) {
+	if s.pending == nil {
+		s.pending = new([]*outMsg)
+	}
+	*s.pending = append(*s.pending, m)
 }
 
 // maxPending bounds the broadcasts held back during one subscription's
@@ -183,8 +194,8 @@ func (c *conn) deliverLocked(s *sub, m *outMsg) {
 // (queued here), so a missed event is never silent.
 func (c *conn) admitLocked(s *sub, m *outMsg) bool {
 	if s.recovering {
-		if len(s.pending) < maxPending {
-			s.pending = append(s.pending, m)
+		if s.pending == nil || len(*s.pending) < maxPending {
+			s.hold(m)
 		}
 		return false
 	}
