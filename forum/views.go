@@ -204,10 +204,10 @@ func (s *Service) Threads(ctx context.Context, viewer *accounts.User, categoryID
 }
 
 func visible(ts []*Thread, viewer *accounts.User) []*Thread {
+	out := []*Thread{}
 	if isModerator(viewer) {
-		return ts
+		return append(out, ts...)
 	}
-	out := ts[:0]
 	for _, t := range ts {
 		if !t.Deleted {
 			out = append(out, t)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civichub/civichub/accounts"
 	"github.com/civichub/civichub/config"
+	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/mongostore"
 	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/ratelimit"
@@ -32,6 +33,7 @@ type app struct {
 	// polls is made with the hub it publishes to (app.handler); admin
 	// commands use the store directly.
 	polls *polls.Service
+	forum *forum.Service
 }
 
 // storage is the part of a store implementation the process needs.
@@ -40,6 +42,7 @@ type storage struct {
 	accounts accounts.Store
 	visitors visitors.Store
 	polls    polls.Store
+	forum    forum.Store
 	// voteWriters is how many ballot batches may be written at once: one
 	// for SQLite's single writer, more for a database server.
 	voteWriters int
@@ -54,7 +57,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 			return storage{}, err
 		}
 		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
-			voteWriters: 1, ping: db.Ping, close: db.Close}, nil
+			forum: db.Forum(), voteWriters: 1, ping: db.Ping, close: db.Close}, nil
 	}
 	db, err := mongostore.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, logger)
 	if err != nil {
@@ -66,7 +69,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		return db.Close(ctx)
 	}
 	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
-		voteWriters: 4, ping: db.Ping, close: closeDB}, nil
+		forum: db.Forum(), voteWriters: 4, ping: db.Ping, close: closeDB}, nil
 }
 
 func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {

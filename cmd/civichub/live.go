@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/civichub/civichub/apperr"
+	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/hub"
 	"github.com/civichub/civichub/polls"
 	"github.com/civichub/civichub/visitors"
@@ -85,6 +86,22 @@ func (a *app) livePolls(h *hub.Hub, mux *http.ServeMux) {
 	}))
 	h.Snapshot(polls.TopicPrefix, a.polls.Snapshot)
 	polls.NewHandler(a.polls, a.logger).Routes(mux)
+}
+
+// liveForum wires the forum: its service publishes thread, queue and user
+// events to the hub, the hub asks it who may read them, and its API is
+// served.
+func (a *app) liveForum(h *hub.Hub, mux *http.ServeMux) {
+	a.forum = forum.NewService(a.store.forum, a.store.accounts, a.accounts, h, a.limiter, forum.Options{
+		PostRate: a.cfg.PostRate, NewAccountPostRate: a.cfg.PostRateNew, FlagThreshold: a.cfg.FlagThreshold,
+	}, a.logger)
+	h.Authorize(forum.ThreadTopicPrefix, hub.AuthorizerFunc(func(ctx context.Context, p hub.Principal, topic string) error {
+		return a.forum.AuthorizeThread(ctx, p.UserID, p.Role, topic)
+	}))
+	h.Authorize(forum.QueueTopic, hub.AuthorizerFunc(func(_ context.Context, p hub.Principal, _ string) error {
+		return forum.AuthorizeQueue(p.Role, p.Guest())
+	}))
+	forum.NewHandler(a.forum, a.logger).Routes(mux)
 }
 
 // benchPublish serves POST /debug/publish?topic=T&type=E for the load tool

@@ -89,6 +89,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.Info("poll tallies rebuilt from ballots", "polls", n)
 	}
 	workers.Go(func() { a.polls.Run(bg) })
+	// Posts rendered by an older sanitizer are rendered again.
+	workers.Go(func() {
+		if n, err := a.forum.RenderStale(bg); err != nil {
+			logger.Warn("forum: render stale posts", "err", err)
+		} else if n > 0 {
+			logger.Info("forum: posts rendered again by the current sanitizer", "posts", n)
+		}
+	})
 	// Sockets of a user whose sessions changed (logout, role change, on any
 	// node or by civichub admin) close within about a second.
 	workers.Go(func() {
@@ -173,6 +181,7 @@ func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 	board := visitors.NewBoard(live, a.visits, logger)
 	a.liveOnline(live, board, mux)
 	a.livePolls(live, mux)
+	a.liveForum(live, mux)
 	mux.Handle("GET /ws", live)
 	if cfg.BenchPublish {
 		mux.Handle("POST /debug/publish", a.benchPublish(live))
