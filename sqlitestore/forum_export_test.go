@@ -4,33 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/civichub/civichub/forum"
 )
-
-// SeedForTest stores threads (each with posts[i] of the same index as its
-// first post) and then the remaining posts, through the same code as
-// CreateThread and AddPost but in one transaction, for benchmarks.
-func (s *ForumStore) SeedForTest(ctx context.Context, threads []*forum.Thread, posts []*forum.Post) error {
-	// A larger page cache on the write connection only: the search index
-	// is written in token order, far from insertion order.
-	if _, err := s.db.write.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-		return err
-	}
-	return s.inTx(ctx, "seed", func(tx writeTx) error {
-		for i, t := range threads {
-			if err := s.createThread(ctx, tx, t, posts[i]); err != nil {
-				return err
-			}
-		}
-		for _, p := range posts[len(threads):] {
-			if err := s.addPost(ctx, tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
 
 // ForumExecForTest runs a statement on the write connection.
 func (db *DB) ForumExecForTest(ctx context.Context, q string, args ...any) error {

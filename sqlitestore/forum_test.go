@@ -124,7 +124,7 @@ func seedForum(b *testing.B) *benchForum {
 		posts = append(posts, p)
 	}
 	t0 := time.Now()
-	if err := s.SeedForTest(ctx, threads, posts); err != nil {
+	if err := s.Import(ctx, threads, posts); err != nil {
 		b.Fatal(err)
 	}
 	// A server's database has long been checkpointed; a fresh seed would
