@@ -69,6 +69,7 @@ type Service struct {
 	limiter ratelimit.Limiter
 	opts    Options
 	logger  *slog.Logger
+	names   names
 }
 
 // NewService returns the forum service.

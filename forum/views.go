@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/civichub/civichub/accounts"
@@ -47,35 +48,70 @@ type PostView struct {
 	CanEdit   bool `json:"can_edit"`
 }
 
-// authorCache resolves authors once per request.
+// authorCache resolves the names of authors and agencies for views. It
+// keeps them for nameTTL across requests: a thread page names up to 50
+// authors, and a renamed user or agency shows its new name within a
+// minute.
 type authorCache struct {
-	s     *Service
-	users map[string]*accounts.User
-	ags   map[string]*accounts.Agency
+	s *Service
 }
 
-func (s *Service) authors(context.Context) *authorCache {
-	return &authorCache{s: s, users: map[string]*accounts.User{}, ags: map[string]*accounts.Agency{}}
+func (s *Service) authors(context.Context) *authorCache { return &authorCache{s: s} }
+
+const (
+	nameTTL  = time.Minute
+	maxNames = 50_000
+)
+
+// names is the shared cache: "u"+id → user name, "a"+id → agency name.
+type names struct {
+	mu sync.Mutex
+	m  map[string]cachedName
+}
+
+type cachedName struct {
+	text i18n.Text
+	ok   bool
+	at   time.Time
+}
+
+func (n *names) get(key string, now time.Time, load func() (i18n.Text, bool)) (i18n.Text, bool) {
+	n.mu.Lock()
+	c, hit := n.m[key]
+	n.mu.Unlock()
+	if hit && now.Sub(c.at) < nameTTL {
+		return c.text, c.ok
+	}
+	text, ok := load()
+	n.mu.Lock()
+	if n.m == nil || len(n.m) >= maxNames {
+		n.m = map[string]cachedName{}
+	}
+	n.m[key] = cachedName{text: text, ok: ok, at: now}
+	n.mu.Unlock()
+	return text, ok
 }
 
 func (a *authorCache) author(ctx context.Context, p *Post) Author {
 	au := Author{ID: p.AuthorID, AgencyID: p.AgencyID, Title: p.StaffTitle}
-	u, ok := a.users[p.AuthorID]
-	if !ok {
-		u, _ = a.s.dir.User(ctx, p.AuthorID)
-		a.users[p.AuthorID] = u
-	}
-	if u != nil {
-		au.Name = u.Name
-	}
-	if p.AgencyID != "" {
-		ag, ok := a.ags[p.AgencyID]
-		if !ok {
-			ag, _ = a.s.dir.Agency(ctx, p.AgencyID)
-			a.ags[p.AgencyID] = ag
+	now := time.Now()
+	name, _ := a.s.names.get("u"+p.AuthorID, now, func() (i18n.Text, bool) {
+		u, err := a.s.dir.User(ctx, p.AuthorID)
+		if err != nil {
+			return i18n.Text{}, false
 		}
-		if ag != nil {
-			au.AgencyName = &ag.Name
+		return i18n.Text{VI: u.Name}, true
+	})
+	au.Name = name.VI
+	if p.AgencyID != "" {
+		if ag, ok := a.s.names.get("a"+p.AgencyID, now, func() (i18n.Text, bool) {
+			ag, err := a.s.dir.Agency(ctx, p.AgencyID)
+			if err != nil {
+				return i18n.Text{}, false
+			}
+			return ag.Name, true
+		}); ok {
+			au.AgencyName = &ag
 		}
 	}
 	return au

@@ -51,7 +51,7 @@ func (s *AccountsStore) CreateUser(ctx context.Context, u *accounts.User) error 
 }
 
 func (s *AccountsStore) oneUser(ctx context.Context, where string, arg any) (*accounts.User, error) {
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg))
+	u, err := scanUser(s.db.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, accounts.ErrUserNotFound
 	} else if err != nil {
@@ -72,7 +72,7 @@ func (s *AccountsStore) UserByEmail(ctx context.Context, email string) (*account
 
 // Users implements accounts.Store.
 func (s *AccountsStore) Users(ctx context.Context, p accounts.ListParams) ([]*accounts.User, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
+	rows, err := s.db.query(ctx, `SELECT `+userCols+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list users: %w", err)
 	}
@@ -82,7 +82,7 @@ func (s *AccountsStore) Users(ctx context.Context, p accounts.ListParams) ([]*ac
 // CountRole implements accounts.Store.
 func (s *AccountsStore) CountRole(ctx context.Context, role accounts.Role) (int, error) {
 	var n int
-	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ?`, role).Scan(&n); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT count(*) FROM users WHERE role = ?`, role).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlitestore: count role: %w", err)
 	}
 	return n, nil
@@ -133,7 +133,7 @@ func (s *AccountsStore) CreateSession(ctx context.Context, x *accounts.Session) 
 func (s *AccountsStore) Session(ctx context.Context, tokenHash string) (*accounts.Session, error) {
 	var x accounts.Session
 	var created, expires int64
-	err := s.db.read.QueryRowContext(ctx, `SELECT token_hash, user_id, auth_version, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+	err := s.db.queryRow(ctx, `SELECT token_hash, user_id, auth_version, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
 		Scan(&x.TokenHash, &x.UserID, &x.AuthVersion, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, accounts.ErrSessionExpired
@@ -195,7 +195,7 @@ func (s *AccountsStore) CreateAgency(ctx context.Context, a *accounts.Agency) er
 }
 
 func (s *AccountsStore) oneAgency(ctx context.Context, where string, arg any) (*accounts.Agency, error) {
-	a, err := scanAgency(s.db.read.QueryRowContext(ctx, `SELECT `+agencyCols+` FROM agencies WHERE `+where, arg))
+	a, err := scanAgency(s.db.queryRow(ctx, `SELECT `+agencyCols+` FROM agencies WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, accounts.ErrAgencyNotFound
 	} else if err != nil {
@@ -216,7 +216,7 @@ func (s *AccountsStore) AgencyBySlug(ctx context.Context, slug string) (*account
 
 // Agencies implements accounts.Store.
 func (s *AccountsStore) Agencies(ctx context.Context, p accounts.ListParams) ([]*accounts.Agency, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+agencyCols+` FROM agencies WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
+	rows, err := s.db.query(ctx, `SELECT `+agencyCols+` FROM agencies WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list agencies: %w", err)
 	}
@@ -252,7 +252,7 @@ func scanMembership(row scanner) (*accounts.Membership, error) {
 
 // UserMemberships implements accounts.Store.
 func (s *AccountsStore) UserMemberships(ctx context.Context, userID string) ([]*accounts.Membership, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT agency_id, user_id, title, created_at FROM memberships WHERE user_id = ? ORDER BY agency_id`, userID)
+	rows, err := s.db.query(ctx, `SELECT agency_id, user_id, title, created_at FROM memberships WHERE user_id = ? ORDER BY agency_id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: user memberships: %w", err)
 	}
@@ -261,7 +261,7 @@ func (s *AccountsStore) UserMemberships(ctx context.Context, userID string) ([]*
 
 // AgencyMemberships implements accounts.Store.
 func (s *AccountsStore) AgencyMemberships(ctx context.Context, agencyID string) ([]*accounts.Membership, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT agency_id, user_id, title, created_at FROM memberships WHERE agency_id = ? ORDER BY user_id`, agencyID)
+	rows, err := s.db.query(ctx, `SELECT agency_id, user_id, title, created_at FROM memberships WHERE agency_id = ? ORDER BY user_id`, agencyID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: agency memberships: %w", err)
 	}
@@ -276,7 +276,7 @@ func (s *AccountsStore) AddRevocation(ctx context.Context, r *accounts.Revocatio
 
 // Revocations implements accounts.Store.
 func (s *AccountsStore) Revocations(ctx context.Context, since time.Time) ([]*accounts.Revocation, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, user_id, at FROM revocations WHERE at >= ? ORDER BY at, id`, ms(since))
+	rows, err := s.db.query(ctx, `SELECT id, user_id, at FROM revocations WHERE at >= ? ORDER BY at, id`, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list revocations: %w", err)
 	}
@@ -300,7 +300,7 @@ func (s *AccountsStore) DeleteRevocations(ctx context.Context, before time.Time)
 // Secret implements accounts.Store.
 func (s *AccountsStore) Secret(ctx context.Context, name string, gen func() []byte) ([]byte, error) {
 	var v []byte
-	err := s.db.read.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	err := s.db.queryRow(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
 	if err == nil {
 		return v, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {

@@ -7,6 +7,7 @@
 //	civichub-load ws      --bin ./civichub [--conns 19000] [--messages 20] [--runs 3]
 //	civichub-load votes   --bin ./civichub [--voters 20000] [--concurrency 64] [--runs 3]
 //	civichub-load votes   --bin ./civichub --viewers 10000 --rate 1000 [--duration 20s]
+//	civichub-load forum   --bin ./civichub [--threads 10000] [--posts 100000] [--runs 3]
 //
 // Results go to standard output as one line per run and a summary of medians,
 // in the form docs/BENCHMARKS.md quotes them.
@@ -46,6 +47,9 @@ const usage = `Usage:
   civichub-load votes --bin PATH --viewers N [--rate 1000] [--duration 20s]
       N WebSocket viewers of the results while votes arrive at --rate; time from
       each vote's 201 to the first snapshot including it, at every viewer
+  civichub-load forum --bin PATH [--threads N] [--posts M] [--runs R] [--wrk 10s]
+      seeds a large forum in the embedded store; thread page latency and wrk -t1 -c32
+      pages/s for anonymous readers, a category's first and last page, search
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return wsBench(ctx, args[1:], stdout, stderr)
 	case "votes":
 		return votes(ctx, args[1:], stdout, stderr)
+	case "forum":
+		return forumBench(ctx, args[1:], stdout, stderr)
 	case "ws-worker": // started by ws, not by hand
 		return wsWorker(ctx, os.Stdin, stdout)
 	}
