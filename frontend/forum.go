@@ -320,6 +320,14 @@ func (v *view) At(t time.Time) string { return v.When(&t) }
 // ISO formats t for a <time datetime> attribute.
 func (v *view) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// PostCount is "n posts" in the page's language.
+func (v *view) PostCount(n int) string {
+	if n == 1 {
+		return v.T("forum.posts_one", n)
+	}
+	return v.T("forum.posts_other", n)
+}
+
 // Reason returns the readable text of a reason code.
 func (v *view) Reason(code forum.ReasonCode) string { return v.T("reason." + string(code)) }
 
