@@ -25,14 +25,14 @@ for (const link of document.querySelectorAll(".error-summary a[href^='#']")) {
 }
 
 // Ask before sending a form that cannot be undone (data-confirm holds the
-// question in the page's language).
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
-}
+// question in the page's language). Delegated, so that forms added live
+// (the moderation queue's) ask too.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
 
 // Live updates over the WebSocket protocol v1 (docs/protocol.md). One socket
 // per page; it reconnects with jittered exponential backoff and resumes every
@@ -47,10 +47,12 @@ class Live {
     this.ws = null;
   }
 
-  // subscribe calls onSnapshot(data) for each newer snapshot of a
-  // latest-state topic, onEvent(frame) for each event of an event topic,
-  // onReload() when missed events cannot be replayed, and onError(frame) when
-  // the server refuses or ends the subscription (it is then not active).
+  // subscribe calls onSubscribed(frame) each time the server confirms the
+  // subscription (after every reconnect too), onSnapshot(data) for each
+  // newer snapshot of a latest-state topic, onEvent(frame) for each event of
+  // an event topic, onReload() when missed events cannot be replayed, and
+  // onError(frame) when the server refuses or ends the subscription (it is
+  // then not active).
   subscribe(topic, handlers) {
     this.topics.set(topic, { ...handlers, version: 0, since: null });
     if (this.ws?.readyState === WebSocket.OPEN) {
@@ -118,6 +120,7 @@ class Live {
         if (frame.epoch && !state.since) {
           state.since = { epoch: frame.epoch, seq: frame.seq };
         }
+        state.onSubscribed?.(frame);
         break;
       case "event":
         state.since = { epoch: frame.epoch, seq: frame.seq };
@@ -361,4 +364,442 @@ if ("WebSocket" in window) {
   for (const box of document.querySelectorAll("[data-poll]")) {
     new PollBox(box);
   }
+}
+
+// Times of live posts, formatted as the server formats them (15:04
+// 02/01/2006 in Vietnamese, 2 Jan 2006, 15:04 in English) in the site's
+// time zone.
+const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function formatTime(iso, zone) {
+  let format;
+  try {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+  } catch {
+    return "";
+  }
+  const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  if (lang === "en") {
+    return `${Number(p.day)} ${monthNames[Number(p.month) - 1]} ${p.year}, ${p.hour}:${p.minute}`;
+  }
+  return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
+}
+
+// announce tells screen reader users, through a status region, what changed.
+function announce(region, message) {
+  if (region && message) {
+    region.textContent = "";
+    window.setTimeout(() => { region.textContent = message; }, 50);
+  }
+}
+
+// A thread page (data-thread): the server rendered one page of posts. Over
+// thread:{id}, new posts appear at the end of the last page, and edits,
+// hides, restores and deletions change posts in place; lock, pin and
+// deletion of the thread show at once. Posts come from the event's data:
+// a post's body_html (sanitized by the server) is the only text put into the
+// page as HTML; names, titles and reasons are set as text. After the first
+// subscription, and whenever events were missed, the page asks the API for
+// its posts again, so that nothing posted meanwhile is missing.
+class ThreadPage {
+  constructor(list) {
+    this.list = list;
+    this.id = list.dataset.thread;
+    this.page = Number(list.dataset.page);
+    this.pages = Number(list.dataset.pages);
+    this.size = Number(list.dataset.pageSize);
+    this.me = list.dataset.user ?? "";
+    this.mod = list.hasAttribute("data-moderator");
+    this.zone = list.dataset.timezone || "UTC";
+    this.skeleton = document.getElementById("post-template")?.content.firstElementChild;
+    this.texts = document.getElementById("forum-texts")?.content;
+    this.status = document.querySelector("[data-live-status]");
+    this.synced = false;
+    liveClient().subscribe(`thread:${this.id}`, {
+      onSubscribed: () => {
+        if (!this.synced) {
+          this.synced = true;
+          this.refresh();
+        }
+      },
+      onEvent: (frame) => this.apply(frame.type, frame.data ?? {}),
+      onReload: () => this.refresh(),
+      onError: (frame) => {
+        if (frame.code === "not_found" || frame.code === "forbidden") {
+          this.gone();
+        }
+      },
+    });
+  }
+
+  text(key) {
+    return this.texts?.querySelector(`[data-text="${key}"]`)?.textContent ?? "";
+  }
+
+  reason(code) {
+    return this.texts?.querySelector(`[data-reason="${CSS.escape(code)}"]`)?.textContent ?? code;
+  }
+
+  apply(type, data) {
+    switch (type) {
+      case "post.created":
+        if (data.post && this.upsert(data.post) === "added") {
+          announce(this.status, this.text("new-post"));
+        }
+        break;
+      case "post.edited":
+      case "post.restored":
+        if (data.post) {
+          this.upsert(data.post);
+        }
+        break;
+      case "post.hidden":
+        this.hide(data.post_id, data.reason);
+        break;
+      case "post.deleted":
+        this.deleted(data.post_id);
+        break;
+      case "thread.updated":
+        this.setState(data);
+        break;
+    }
+  }
+
+  // refresh reads this page of the thread from the API and applies it.
+  async refresh() {
+    let body;
+    try {
+      const response = await fetch(`/api/v1/threads/${encodeURIComponent(this.id)}?page=${this.page}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (response.status === 404) {
+        this.gone();
+        return;
+      }
+      if (!response.ok) {
+        return;
+      }
+      body = await response.json();
+    } catch {
+      return;
+    }
+    this.setState(body);
+    if (body.page === this.page) {
+      for (const post of body.posts ?? []) {
+        this.upsert(post);
+      }
+    }
+    if (body.pages > this.page && this.page === this.pages) {
+      this.showMore();
+    }
+  }
+
+  find(postID) {
+    return this.list.querySelector(`li[data-post="${CSS.escape(String(postID))}"]`);
+  }
+
+  // upsert shows post: in place when the page has it, at its place when it
+  // belongs on this page, or as a link to the next page. It returns "added"
+  // when it added the post.
+  upsert(post) {
+    const item = this.find(post.id);
+    if (item) {
+      this.fill(item, post, false);
+      return "updated";
+    }
+    const first = (this.page - 1) * this.size + 1;
+    if (post.number < first || !this.skeleton) {
+      return "";
+    }
+    if (post.number > this.page * this.size) {
+      this.showMore();
+      return "";
+    }
+    if (post.deleted && !this.mod) {
+      return "";
+    }
+    const fresh = this.skeleton.cloneNode(true);
+    this.fill(fresh, post, true);
+    const next = [...this.list.children].find((li) => Number(li.dataset.number) > post.number);
+    this.list.insertBefore(fresh, next ?? null);
+    return "added";
+  }
+
+  showMore() {
+    const more = document.querySelector("[data-more-posts]");
+    if (more) {
+      more.hidden = false;
+    }
+  }
+
+  // fill writes post into item; fresh items (from the skeleton) get their
+  // author, time and links too.
+  fill(item, post, fresh) {
+    const field = (name) => item.querySelector(`[data-field="${name}"]`);
+    if (fresh) {
+      const n = String(post.number);
+      item.id = `post-${n}`;
+      item.dataset.post = post.id;
+      item.dataset.number = n;
+      item.querySelector("article")?.setAttribute("aria-labelledby", `post-${n}-by`);
+      item.querySelector(".post-author")?.setAttribute("id", `post-${n}-by`);
+      for (const span of item.querySelectorAll('[data-field="number"]')) {
+        span.textContent = n;
+      }
+      field("permalink")?.setAttribute("href", this.pageURL() + `#post-${n}`);
+      const time = field("time");
+      if (time) {
+        time.dateTime = post.created_at;
+        time.textContent = formatTime(post.created_at, this.zone);
+      }
+      this.fillAuthor(item, post.author ?? {});
+      this.fillActions(item, post);
+    }
+    const edited = field("edited");
+    if (edited) {
+      edited.hidden = !post.edited;
+    } else if (post.edited && this.skeleton) {
+      const marker = this.skeleton.querySelector('[data-field="edited"]').cloneNode(true);
+      marker.hidden = false;
+      field("time")?.after(" ", marker);
+    }
+    this.setBody(item, post);
+  }
+
+  pageURL() {
+    return this.page > 1 ? `/forum/t/${this.id}?page=${this.page}` : `/forum/t/${this.id}`;
+  }
+
+  fillAuthor(item, author) {
+    item.querySelector('[data-field="name"]').textContent = author.name || this.text("unknown");
+    const official = item.querySelector('[data-field="official"]');
+    if (!author.agency_id) {
+      official?.remove();
+      item.classList.remove("post-official");
+      return;
+    }
+    item.classList.add("post-official");
+    const names = author.agency_name ?? {};
+    item.querySelector('[data-field="agency"]').textContent = names[lang] || names.vi || "";
+    if (author.title) {
+      item.querySelector('[data-field="staff-title"]').textContent = author.title;
+    } else {
+      item.querySelector('[data-field="staff-title-wrap"]')?.remove();
+    }
+  }
+
+  // fillActions keeps the links this reader may use: editing their own
+  // post, reporting someone else's, moderating.
+  fillActions(item, post) {
+    const mine = this.me !== "" && post.author?.id === this.me;
+    const keep = {
+      edit: (mine || this.mod) && !post.deleted,
+      flag: this.me !== "" && !mine && !post.hidden && !post.deleted,
+      moderate: this.mod,
+    };
+    const paths = { edit: `/forum/p/${post.id}/edit`, flag: `/forum/p/${post.id}/flag`, moderate: `/mod/p/${post.id}` };
+    for (const li of item.querySelectorAll("[data-action]")) {
+      const action = li.dataset.action;
+      if (keep[action]) {
+        li.querySelector("a").href = paths[action];
+      } else {
+        li.remove();
+      }
+    }
+  }
+
+  removedNote(message) {
+    const p = document.createElement("p");
+    p.className = "post-removed";
+    p.textContent = message;
+    return p;
+  }
+
+  setBody(item, post) {
+    const body = item.querySelector('[data-field="body"]');
+    if (post.deleted) {
+      body.replaceChildren(this.removedNote(this.text("deleted")));
+      item.querySelector('[data-action="flag"]')?.remove();
+      return;
+    }
+    if (post.hidden) {
+      const note = this.removedNote(`${this.text("hidden")} ${this.reason(post.hidden_reason)}`);
+      if (this.mod && post.body_html) {
+        const content = document.createElement("div");
+        content.className = "post-hidden-content";
+        content.innerHTML = post.body_html; // sanitized by the server
+        body.replaceChildren(note, content);
+      } else {
+        body.replaceChildren(note);
+      }
+      item.querySelector('[data-action="flag"]')?.remove();
+      return;
+    }
+    body.innerHTML = post.body_html ?? ""; // sanitized by the server
+  }
+
+  // hide shows the public reason in place of a hidden post's text; the
+  // event carries no text. Moderators keep seeing it under the reason.
+  hide(postID, reason) {
+    const item = this.find(postID);
+    if (!item) {
+      return;
+    }
+    const body = item.querySelector('[data-field="body"]');
+    const note = this.removedNote(`${this.text("hidden")} ${this.reason(reason)}`);
+    if (this.mod) {
+      body.querySelector(":scope > .post-removed")?.remove();
+      if (!body.querySelector(":scope > .post-hidden-content")) {
+        const content = document.createElement("div");
+        content.className = "post-hidden-content";
+        content.append(...body.childNodes);
+        body.append(content);
+      }
+      body.prepend(note);
+    } else {
+      body.replaceChildren(note);
+    }
+    item.querySelector('[data-action="flag"]')?.remove();
+  }
+
+  deleted(postID) {
+    const item = this.find(postID);
+    if (!item) {
+      return;
+    }
+    item.querySelector('[data-field="body"]').replaceChildren(this.removedNote(this.text("deleted")));
+    for (const action of item.querySelectorAll('[data-action="flag"], [data-action="edit"]')) {
+      action.remove();
+    }
+  }
+
+  // setState shows the thread's title and flags (a thread.updated event or
+  // the API's thread).
+  setState(t) {
+    if (typeof t.title === "string" && t.title !== "") {
+      const h1 = document.querySelector("[data-thread-title]");
+      if (h1 && h1.textContent !== t.title) {
+        h1.textContent = t.title;
+      }
+    }
+    for (const flag of ["pinned", "locked", "deleted"]) {
+      const badge = document.querySelector(`[data-badge="${flag}"]`);
+      if (badge && typeof t[flag] === "boolean") {
+        badge.hidden = !t[flag];
+      }
+    }
+    if (typeof t.locked === "boolean") {
+      const note = document.querySelector("[data-locked-note]");
+      if (note) {
+        note.hidden = !t.locked;
+      }
+      const reply = document.querySelector("[data-reply]");
+      if (reply && !this.mod) {
+        reply.hidden = t.locked;
+      }
+    }
+    if (t.deleted === true && !this.mod) {
+      this.gone();
+    }
+  }
+
+  // gone tells the reader the thread was deleted.
+  gone() {
+    const note = document.querySelector("[data-thread-gone]");
+    if (note) {
+      note.hidden = false;
+    }
+    const reply = document.querySelector("[data-reply]");
+    if (reply) {
+      reply.hidden = true;
+    }
+  }
+}
+
+if ("WebSocket" in window && "fetch" in window) {
+  const list = document.querySelector("ol[data-thread]");
+  if (list) {
+    new ThreadPage(list);
+  }
+}
+
+// The header's unread notifications badge: the server rendered the count;
+// user:{id} (readable by that user alone) keeps it current.
+const unreadLink = document.querySelector("a[data-user-topic]");
+if (unreadLink && "WebSocket" in window) {
+  const badge = unreadLink.querySelector("[data-unread]");
+  const count = unreadLink.querySelector("[data-unread-count]");
+  const setUnread = (n) => {
+    if (typeof n === "number" && badge && count) {
+      count.textContent = numbers.format(n);
+      badge.hidden = n <= 0;
+    }
+  };
+  liveClient().subscribe(unreadLink.dataset.userTopic, {
+    onEvent: (frame) => setUnread(frame.data?.unread),
+    onReload: async () => {
+      try {
+        const response = await fetch("/api/v1/notifications?limit=1", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (response.ok) {
+          setUnread((await response.json()).unread);
+        }
+      } catch {
+        // keep the count shown
+      }
+    },
+  });
+}
+
+// The moderation queue (data-queue): items announced on mod:queue are
+// fetched as HTML rendered by the server from the same template as the
+// page's, and resolved ones leave. Only the last page of the queue takes
+// new items (they are the newest).
+const queue = document.querySelector("ol[data-queue]");
+if (queue && "WebSocket" in window && "fetch" in window) {
+  const empty = document.querySelector("[data-queue-empty]");
+  const status = document.querySelector("[data-live-status]");
+  const item = (postID) => queue.querySelector(`[data-queue-item="${CSS.escape(String(postID))}"]`);
+  const update = () => {
+    if (empty) {
+      empty.hidden = queue.children.length > 0;
+    }
+  };
+  const add = async (postID) => {
+    if (queue.hasAttribute("data-more") || item(postID)) {
+      return;
+    }
+    let html;
+    try {
+      const response = await fetch(`/mod/queue/items/${encodeURIComponent(postID)}`, { credentials: "same-origin" });
+      if (!response.ok) {
+        return;
+      }
+      html = await response.text();
+    } catch {
+      return;
+    }
+    const fresh = new DOMParser().parseFromString(html, "text/html").body.querySelector("[data-queue-item]");
+    if (fresh && !item(postID)) {
+      queue.append(document.adoptNode(fresh));
+      update();
+      announce(status, status?.dataset.added);
+    }
+  };
+  liveClient().subscribe("mod:queue", {
+    onEvent: (frame) => {
+      const postID = frame.data?.post_id;
+      if (!postID) {
+        return;
+      }
+      if (frame.type === "queue.added") {
+        add(postID);
+      } else if (frame.type === "queue.resolved" && item(postID)) {
+        item(postID).remove();
+        update();
+        announce(status, status?.dataset.resolved);
+      }
+    },
+  });
 }
