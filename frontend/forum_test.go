@@ -447,6 +447,10 @@ func TestThreadListPagination(t *testing.T) {
 	expect(t, "GET first page", r, http.StatusOK, esc(frontend.Text(i18n.VI, "forum.older")), esc(frontend.Text(i18n.VI, "forum.oldest")),
 		`href="/forum/c/gop-y?page=last"`)
 	checkPage(t, "GET first page", r, i18n.VI)
+	expect(t, "GET first page", r, http.StatusOK, `<span class="meta">1 bài viết</span>`)
+	en := s.client()
+	en.acceptLanguage = "en"
+	expect(t, "GET first page in en", en.get("/forum/c/gop-y"), http.StatusOK, `<span class="meta">1 post</span>`)
 	order := regexp.MustCompile(`href="/forum/t/([0-9a-z]{26})"`).FindAllStringSubmatch(r.body, -1)
 	if len(order) != 31 || order[0][1] != ids[0] || order[1][1] != ids[31] {
 		t.Fatalf("first page lists %d threads, first %v, want 31 with the pinned one first then the newest", len(order), order[:2])
