@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -623,6 +625,23 @@ func TestForumTexts(t *testing.T) {
 	for key := range frontend.ForumTexts {
 		if _, ok := frontend.PageTexts[key]; ok {
 			t.Errorf("text %q is defined twice", key)
+		}
+	}
+	// Keys that Go code passes to view.T, which TestEveryKeyHasText does
+	// not look for.
+	files, _ := filepath.Glob("*.go")
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\.T\("([a-z_.]+)"[,)]`).FindAllStringSubmatch(string(b), -1) {
+			if !frontend.HasText(m[1]) && !i18n.Has(m[1]) {
+				t.Errorf("%s uses key %q, which has no text", name, m[1])
+			}
 		}
 	}
 	codes := append(slices.Clone(forum.Reasons), forum.ReasonPending)
