@@ -211,7 +211,7 @@ var (
 	ErrCategoryNotFound = apperr.New(apperr.NotFound, "category_not_found")
 	ErrThreadNotFound   = apperr.New(apperr.NotFound, "thread_not_found")
 	ErrPostNotFound     = apperr.New(apperr.NotFound, "post_not_found")
-	ErrSlugTaken        = apperr.New(apperr.Conflict, "slug_taken")
+	ErrSlugTaken        = apperr.New(apperr.Conflict, "category_slug_taken")
 	ErrAlreadyFlagged   = apperr.New(apperr.Conflict, "already_flagged")
 	ErrStale            = apperr.New(apperr.Conflict, "post_changed")
 	ErrLocked           = apperr.New(apperr.Forbidden, "thread_locked")

@@ -124,11 +124,15 @@ func (s *Service) DeletePost(ctx context.Context, actor *accounts.User, postID, 
 	if err != nil {
 		return err
 	}
+	wasQueued := p.Review == ReviewPending
 	if err := s.modifyPost(ctx, p, func(p *Post) { p.Deleted, p.Review = true, NoReview }); err != nil {
 		return err
 	}
 	s.audit(ctx, actor, "post.delete", "post", p.ID, "", note)
 	s.publish(ctx, ThreadTopic(t.ID), "post.deleted", map[string]any{"post_id": p.ID, "number": p.Number})
+	if wasQueued {
+		s.publish(ctx, QueueTopic, "queue.resolved", map[string]any{"post_id": p.ID, "outcome": "deleted"})
+	}
 	return nil
 }
 

@@ -529,10 +529,13 @@ func (s *Service) EditPost(ctx context.Context, actor *accounts.User, postID, bo
 	if err != nil {
 		return nil, err
 	}
+	if p.Deleted && !isModerator(actor) {
+		return nil, ErrPostNotFound
+	}
 	if p.AuthorID != actor.ID && !isModerator(actor) {
 		return nil, ErrForbidden
 	}
-	if (t.Locked || p.Deleted) && !isModerator(actor) {
+	if t.Locked && !isModerator(actor) {
 		return nil, ErrLocked
 	}
 	extra := ""
@@ -626,7 +629,10 @@ func (s *Service) Flag(ctx context.Context, actor *accounts.User, postID string,
 	if err != nil {
 		return 0, err
 	}
-	if n >= s.opts.FlagThreshold && !p.Hidden && p.Review != ReviewPending {
+	p.FlagCount = n
+	// The flag that reaches the threshold sends the post to review, once:
+	// a post a moderator restored is not queued again by later flags.
+	if n == s.opts.FlagThreshold && !p.Hidden && p.Review != ReviewPending {
 		for range 3 { // the post may change under us; try again on a stale write
 			p.Hidden, p.HiddenReason, p.Review = true, ReasonPending, ReviewPending
 			err = s.store.UpdatePost(ctx, p, nil)

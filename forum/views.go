@@ -283,7 +283,13 @@ func (s *Service) Search(ctx context.Context, q string, cur *SearchCursor, limit
 		return nil, nil, err
 	}
 	for _, h := range hits {
-		h.Excerpt = markup.Excerpt(h.Excerpt, 240)
+		// The store gives the Markdown source; the excerpt is the text a
+		// reader sees, without Markdown's marks.
+		if html, err := markup.Render(h.Excerpt); err == nil {
+			h.Excerpt = markup.Excerpt(html, 240)
+		} else {
+			h.Excerpt = ""
+		}
 	}
 	var next *SearchCursor
 	if len(hits) == limit {
