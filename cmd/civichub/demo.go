@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/fold"
+	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/id"
+	"github.com/civichub/civichub/markup"
 	"github.com/civichub/civichub/polls"
 )
 
@@ -55,7 +58,7 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 			return nil
 		}
 		fmt.Fprintf(out, "Demo content is already loaded. Demo accounts (from %s):\n%s", path, creds)
-		return nil
+		return loadDemoForum(ctx, a)
 	} else if !errors.Is(err, accounts.ErrUserNotFound) {
 		return err
 	}
@@ -94,6 +97,9 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 		}
 		fmt.Fprintf(&creds, "  %-28s %-18s %s\n", du.email, password, role)
 	}
+	if err := loadDemoForum(ctx, a); err != nil {
+		return err
+	}
 	if err := os.WriteFile(path, []byte(creds.String()), 0o600); err != nil {
 		a.logger.Warn("cannot save demo credentials", "path", path, "err", err)
 	}
@@ -126,4 +132,63 @@ func loadDemoPoll(ctx context.Context, a *app) error {
 		p.Options = append(p.Options, polls.Option{ID: id.New(), Text: o, Baseline: []int64{1180, 107, 57}[i]})
 	}
 	return a.store.polls.CreatePoll(ctx, p)
+}
+
+// loadDemoForum adds two categories (one answered by Sở Xây dựng) and a
+// thread in which a resident asks and the agency's staff member answers,
+// unless the forum has categories.
+func loadDemoForum(ctx context.Context, a *app) error {
+	fs := a.store.forum
+	if cs, err := fs.Categories(ctx); err != nil || len(cs) > 0 {
+		return err
+	}
+	ag, err := a.accounts.Store().AgencyBySlug(ctx, "so-xay-dung")
+	if err != nil {
+		return err
+	}
+	resident, err := a.accounts.Store().UserByEmail(ctx, "resident@demo.civichub.vn")
+	if err != nil {
+		return err
+	}
+	staff, err := a.accounts.Store().UserByEmail(ctx, "staff@demo.civichub.vn")
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	general := &forum.Category{ID: id.New(), Slug: "gop-y-chung", Position: 1, CreatedAt: now,
+		Name:        i18n.Text{VI: "Góp ý chung", EN: "General feedback"},
+		Description: i18n.Text{VI: "Ý kiến của người dân về các vấn đề chung của tỉnh.", EN: "Residents' views on the province's affairs."}}
+	building := &forum.Category{ID: id.New(), Slug: "hoi-dap-xay-dung", Position: 2, AgencyID: ag.ID, CreatedAt: now,
+		Name:        i18n.Text{VI: "Hỏi đáp Sở Xây dựng", EN: "Ask the Department of Construction"},
+		Description: i18n.Text{VI: "Cán bộ Sở Xây dựng trả lời về cấp phép, quy hoạch và nhà ở.", EN: "Staff answer on permits, planning and housing."}}
+	for _, c := range []*forum.Category{general, building} {
+		if err := fs.CreateCategory(ctx, c); err != nil {
+			return err
+		}
+	}
+	post := func(author *accounts.User, body string, at time.Time, agencyID, title string) (*forum.Post, error) {
+		html, err := markup.Render(body)
+		if err != nil {
+			return nil, err
+		}
+		return &forum.Post{ID: id.New(), AuthorID: author.ID, Body: body, BodyHTML: html, Sanitizer: markup.Version,
+			CreatedAt: at, Tokens: fold.Tokens(body), AgencyID: agencyID, StaffTitle: title}, nil
+	}
+	title := "Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ"
+	t := &forum.Thread{ID: id.New(), CategoryID: building.ID, Title: title, AuthorID: resident.ID,
+		CreatedAt: now.Add(-time.Hour), TitleTokens: fold.Tokens(title)}
+	q, err := post(resident, "Gia đình tôi muốn xây nhà 3 tầng trên đất ở tại phường Hải Châu. Xin hỏi cần chuẩn bị **những giấy tờ gì** và nộp ở đâu?", t.CreatedAt, "", "")
+	if err != nil {
+		return err
+	}
+	if err := fs.CreateThread(ctx, t, q); err != nil {
+		return err
+	}
+	answer, err := post(staff, "Chào anh/chị,\n\nHồ sơ gồm:\n\n1. Đơn đề nghị cấp giấy phép xây dựng;\n2. Bản sao giấy chứng nhận quyền sử dụng đất;\n3. Hai bộ bản vẽ thiết kế.\n\nAnh/chị có thể nộp trực tuyến trên Cổng dịch vụ công của tỉnh.",
+		now.Add(-30*time.Minute), ag.ID, "Chuyên viên Phòng Quản lý xây dựng")
+	if err != nil {
+		return err
+	}
+	answer.ThreadID = t.ID
+	return fs.AddPost(ctx, answer)
 }
