@@ -171,36 +171,6 @@ func (f *Frontend) newPostItem(ctx context.Context, p *forum.PostView, lang i18n
 	return it
 }
 
-// threadPage is the data of a thread page.
-type threadPage struct {
-	*forum.ThreadView
-	Category categoryRow
-	Items    []postItem
-	PageSize int
-	// Reply says what the bottom of the page offers: "form" (hidden while
-	// the thread is locked, unless the reader moderates, for the script to
-	// show when it is unlocked), "login" (guests) or "" (a deleted thread).
-	Reply string
-	// Categories are the targets of the moderators' move form.
-	Categories []categoryRow
-	Moderator  bool
-}
-
-// PageURL is the address of page n of the thread.
-func (p *threadPage) PageURL(n int) string {
-	if n <= 1 {
-		return "/forum/t/" + p.ID
-	}
-	return "/forum/t/" + p.ID + "?page=" + strconv.Itoa(n)
-}
-
-// IsLast reports whether this is the thread's last page, where new posts
-// appear.
-func (p *threadPage) IsLast() bool { return p.Page == p.Pages }
-
-// Path is the page's own address.
-func (p *threadPage) Path() string { return p.PageURL(p.Page) }
-
 // threadPageNumber reads ?page=: a number from 1, "last", or nothing for
 // the first page.
 func threadPageNumber(r *http.Request) (int, error) {
@@ -240,10 +210,12 @@ func (f *Frontend) showThread(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	c := f.categoryRow(ctx, tv.Category, lang)
-	p := &threadPage{ThreadView: tv, Category: c, PageSize: f.opts.Forum.PageSize(), Moderator: isModerator(u)}
-	for _, pv := range tv.Posts {
-		p.Items = append(p.Items, f.newPostItem(ctx, pv, lang))
+	items := make([]postItem, len(tv.Posts))
+	for i, pv := range tv.Posts {
+		items[i] = f.newPostItem(ctx, pv, lang)
 	}
+	v := view{Lang: lang, tz: f.opts.Timezone, Form: fm}
+	p := makeThreadPage(&v, tv, c, items, u, f.opts.Forum.PageSize())
 	switch {
 	case tv.Deleted && !p.Moderator:
 	case u == nil:
@@ -257,7 +229,8 @@ func (f *Frontend) showThread(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 	}
-	f.render(w, r, status, "forum_thread", view{Path: p.Path(), Form: fm, Data: p})
+	v.Path, v.Data = p.Path, p
+	f.render(w, r, status, "forum_thread", v)
 }
 
 // postRedirect sends the browser to a post in its thread: /forum/p/{id}
@@ -346,24 +319,6 @@ func (v *view) Zone() string {
 		return "UTC"
 	}
 	return v.tz.String()
-}
-
-// postData is what the "post" template gets: the page's view, the post,
-// and whether the reader moderates. A skeleton has every optional part,
-// for the script to fill.
-type postData struct {
-	*view
-	P        postItem
-	Mod      bool
-	Skeleton bool
-}
-
-// Post hands p to the "post" template.
-func (v *view) Post(p postItem) postData { return postData{view: v, P: p, Mod: v.IsModerator()} }
-
-// PostSkeleton is the "post" template's data for the live posts' skeleton.
-func (v *view) PostSkeleton() postData {
-	return postData{view: v, P: postItem{PostView: &forum.PostView{}}, Mod: v.IsModerator(), Skeleton: true}
 }
 
 // rowData is what a list row's template gets: the page's view and the
