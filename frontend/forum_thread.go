@@ -92,8 +92,10 @@ type threadPage struct {
 	Category                categoryRow
 	PageSize                int
 	// Posts are the posts' template data; Skeleton is the live posts'.
-	Posts    []postData
-	Skeleton postData
+	// PostsHTML and SkeletonHTML are their markup (see writePost).
+	Posts                   []postData
+	Skeleton                postData
+	PostsHTML, SkeletonHTML template.HTML
 	// Reply says what the bottom of the page offers: "form" (hidden while
 	// the thread is locked, unless the reader moderates, for the script to
 	// show when it is unlocked), "login" (guests) or "" (a deleted thread).
@@ -137,5 +139,6 @@ func makeThreadPage(v *view, tv *forum.ThreadView, c categoryRow, items []postIt
 	}
 	p.Skeleton = postData{P: &postRow{Name: l.UnknownAuthor, URL: postURL("", 0, 0), ISO: v.ISO(time.Time{}), At: v.At(time.Time{})},
 		L: l, LoggedIn: viewer != nil, Mod: p.Moderator, Skeleton: true}
+	p.PostsHTML, p.SkeletonHTML = postsHTML(p.Posts), postHTML(&p.Skeleton)
 	return p
 }
