@@ -2,12 +2,15 @@ package frontend
 
 import (
 	"bytes"
+	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civichub/civichub/accounts"
@@ -205,8 +208,9 @@ func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, 
 			f.opts.Logger.Warn("online figures", "err", err)
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.pages[name].ExecuteTemplate(&buf, layout, &v); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := f.pages[name].ExecuteTemplate(buf, layout, &v); err != nil {
 		f.opts.Logger.Error("render page", "page", name, "path", r.URL.Path, "err", err)
 		if name == "error" {
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -223,6 +227,22 @@ func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, 
 	_, _ = buf.WriteTo(w)
 }
 
+// pageBuffers hold rendered pages until they are written, so that a busy
+// server does not grow a new buffer of some hundred kilobytes per page.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse: the rare huge page
+// should not pin its memory.
+const maxPooledBuffer = 1 << 20
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
+}
+
 // errorPage is the data of the error page: message keys.
 type errorPage struct {
 	Heading, Message string
@@ -235,6 +255,12 @@ func (f *Frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 	page := errorPage{Heading: "error.heading", Message: e.Key}
 	switch e.Code {
 	case apperr.Internal:
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			// The client went away mid-request: nothing is wrong here, and
+			// no one reads the page.
+			f.opts.Logger.Debug("page abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+			return
+		}
 		f.opts.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		page = errorPage{Heading: "error.internal", Message: "internal"}
 	case apperr.NotFound:
