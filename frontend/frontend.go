@@ -71,6 +71,8 @@ type Frontend struct {
 	langs  []i18n.Lang
 	assets *assets
 	pages  map[string]*template.Template
+	// layoutTexts are the layout's texts by language.
+	layoutTexts map[i18n.Lang]*layoutTexts
 }
 
 // New parses the embedded templates and indexes the static files. It fails
@@ -106,5 +108,5 @@ func New(opts Options) (*Frontend, error) {
 			langs = append(langs, l)
 		}
 	}
-	return &Frontend{opts: opts, langs: langs, assets: a, pages: pages}, nil
+	return &Frontend{opts: opts, langs: langs, assets: a, pages: pages, layoutTexts: layoutTextsByLang()}, nil
 }

@@ -81,6 +81,8 @@ type view struct {
 	// Unread is the logged-in user's count of unread notifications when
 	// the page was made, for the header's badge; -1 when unknown.
 	Unread int
+	// LT are the layout's texts in Lang.
+	LT *layoutTexts
 	// tz is the zone poll times are shown in.
 	tz *time.Location
 }
@@ -185,6 +187,9 @@ func (f *Frontend) render(w http.ResponseWriter, r *http.Request, status int, na
 func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, layout, name string, v view) {
 	v.Lang = i18n.FromContext(r.Context())
 	v.Langs = f.langs
+	if v.LT = f.layoutTexts[v.Lang]; v.LT == nil {
+		v.LT = newLayoutTexts(v.Lang)
+	}
 	v.User = accounts.UserFrom(r.Context())
 	v.tz = f.opts.Timezone
 	v.HasPolls = f.opts.Polls != nil
