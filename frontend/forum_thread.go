@@ -3,6 +3,7 @@ package frontend
 import (
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civichub/civichub/accounts"
@@ -96,6 +97,9 @@ type threadPage struct {
 	Posts                   []postData
 	Skeleton                postData
 	PostsHTML, SkeletonHTML template.HTML
+	// TextsHTML are the texts the page's script shows, in the page's
+	// language (see forumTextsHTML).
+	TextsHTML template.HTML
 	// Reply says what the bottom of the page offers: "form" (hidden while
 	// the thread is locked, unless the reader moderates, for the script to
 	// show when it is unlocked), "login" (guests) or "" (a deleted thread).
@@ -140,5 +144,28 @@ func makeThreadPage(v *view, tv *forum.ThreadView, c categoryRow, items []postIt
 	p.Skeleton = postData{P: &postRow{Name: l.UnknownAuthor, URL: postURL("", 0, 0), ISO: v.ISO(time.Time{}), At: v.At(time.Time{})},
 		L: l, LoggedIn: viewer != nil, Mod: p.Moderator, Skeleton: true}
 	p.PostsHTML, p.SkeletonHTML = postsHTML(p.Posts), postHTML(&p.Skeleton)
+	p.TextsHTML = forumTextsHTML(v)
 	return p
+}
+
+// forumTextsHTML is the content of the thread page's <template
+// id="forum-texts">: the texts static/app.js puts into live posts, every
+// reason code's included.
+func forumTextsHTML(v *view) template.HTML {
+	var b strings.Builder
+	span := func(attr, name, label string) {
+		b.WriteString("\n  <span " + attr + "=\"")
+		_, _ = escaper.WriteString(&b, name)
+		b.WriteString("\">")
+		_, _ = escaper.WriteString(&b, label)
+		b.WriteString("</span>")
+	}
+	span("data-text", "hidden", v.T("post.hidden"))
+	span("data-text", "deleted", v.T("post.deleted"))
+	span("data-text", "new-post", v.T("forum.new_post"))
+	span("data-text", "unknown", v.T("post.unknown_author"))
+	for _, r := range v.AllReasons() {
+		span("data-reason", string(r), v.Reason(r))
+	}
+	return template.HTML(b.String())
 }
