@@ -22,13 +22,22 @@ var escaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", 
 // the line break and indent the page's list puts before it.
 func postsHTML(posts []postData) template.HTML {
 	var b strings.Builder
-	b.Grow(len(posts) * 2048)
+	size := 0
+	for i := range posts {
+		p := posts[i].P
+		size += postMarkupSize + len(p.HTML) + len(p.Name) + len(p.Agency) + len(p.StaffTitle) + len(p.URL)
+	}
+	b.Grow(size)
 	for i := range posts {
 		b.WriteString("\n  ")
 		writePost(&b, &posts[i])
 	}
 	return template.HTML(b.String())
 }
+
+// postMarkupSize is about the size of a post's markup without its text,
+// for sizing the buffer at once.
+const postMarkupSize = 1400
 
 // postHTML is the markup of one post.
 func postHTML(d *postData) template.HTML {
@@ -41,16 +50,25 @@ func postHTML(d *postData) template.HTML {
 func writePost(b *strings.Builder, d *postData) {
 	p, l := d.P, d.L
 	esc := func(s string) { _, _ = escaper.WriteString(b, s) }
-	n := strconv.Itoa(p.Number)
+	// n is written many times; the pieces are written one by one, as
+	// concatenating them would allocate.
+	var nb [20]byte
+	n := strconv.AppendInt(nb[:0], int64(p.Number), 10)
 	b.WriteString("\n<li class=\"post")
 	if p.Official {
 		b.WriteString(" post-official")
 	}
-	b.WriteString("\" id=\"post-" + n + "\" data-post=\"")
+	b.WriteString("\" id=\"post-")
+	b.Write(n)
+	b.WriteString("\" data-post=\"")
 	esc(p.ID)
-	b.WriteString("\" data-number=\"" + n + "\">\n  <article class=\"post-card\" aria-labelledby=\"post-" + n +
-		"-by\">\n    <header class=\"post-header\">\n      <p class=\"post-author\" id=\"post-" + n +
-		"-by\">\n        <span class=\"post-name\" data-field=\"name\">")
+	b.WriteString("\" data-number=\"")
+	b.Write(n)
+	b.WriteString("\">\n  <article class=\"post-card\" aria-labelledby=\"post-")
+	b.Write(n)
+	b.WriteString("-by\">\n    <header class=\"post-header\">\n      <p class=\"post-author\" id=\"post-")
+	b.Write(n)
+	b.WriteString("-by\">\n        <span class=\"post-name\" data-field=\"name\">")
 	esc(p.Name)
 	b.WriteString("</span>")
 	if d.Skeleton || p.Official {
@@ -68,8 +86,9 @@ func writePost(b *strings.Builder, d *postData) {
 	}
 	b.WriteString("\n      </p>\n      <p class=\"post-meta\">\n        <a href=\"")
 	esc(p.URL)
-	b.WriteString("\" data-field=\"permalink\">#<span data-field=\"number\">" + n +
-		"</span></a>\n        <time datetime=\"")
+	b.WriteString("\" data-field=\"permalink\">#<span data-field=\"number\">")
+	b.Write(n)
+	b.WriteString("</span></a>\n        <time datetime=\"")
 	esc(p.ISO)
 	b.WriteString("\" data-field=\"time\">")
 	esc(p.At)
@@ -96,28 +115,38 @@ func writePost(b *strings.Builder, d *postData) {
 		esc(p.Reason)
 		b.WriteString("</p>")
 		if d.Mod {
-			b.WriteString("<div class=\"post-hidden-content\" data-field=\"hidden-content\">" + string(p.HTML) + "</div>")
+			b.WriteString("<div class=\"post-hidden-content\" data-field=\"hidden-content\">")
+			b.WriteString(string(p.HTML))
+			b.WriteString("</div>")
 		}
 	default:
-		b.WriteString("\n      " + string(p.HTML))
+		b.WriteString("\n      ")
+		b.WriteString(string(p.HTML))
 	}
 	b.WriteString("\n    </div>")
 	if d.LoggedIn {
 		b.WriteString("\n    <ul class=\"post-actions\">")
-		action := func(name, href, label string) {
-			b.WriteString("\n      <li data-action=\"" + name + "\"><a href=\"" + href + "\">")
+		action := func(name, prefix, suffix, label string) {
+			b.WriteString("\n      <li data-action=\"")
+			b.WriteString(name)
+			b.WriteString("\"><a href=\"")
+			b.WriteString(prefix)
+			esc(p.ID)
+			b.WriteString(suffix)
+			b.WriteString("\">")
 			esc(label)
-			b.WriteString("<span class=\"visually-hidden\"> #<span data-field=\"number\">" + n + "</span></span></a></li>")
+			b.WriteString("<span class=\"visually-hidden\"> #<span data-field=\"number\">")
+			b.Write(n)
+			b.WriteString("</span></span></a></li>")
 		}
-		id := escaper.Replace(p.ID)
 		if d.Skeleton || p.CanEdit {
-			action("edit", "/forum/p/"+id+"/edit", l.Edit)
+			action("edit", "/forum/p/", "/edit", l.Edit)
 		}
 		if d.Skeleton || p.CanFlag {
-			action("flag", "/forum/p/"+id+"/flag", l.Flag)
+			action("flag", "/forum/p/", "/flag", l.Flag)
 		}
 		if d.Mod {
-			action("moderate", "/mod/p/"+id, l.Moderate)
+			action("moderate", "/mod/p/", "", l.Moderate)
 		}
 		b.WriteString("\n    </ul>")
 	}
