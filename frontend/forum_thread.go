@@ -100,6 +100,9 @@ type threadPage struct {
 	// TextsHTML are the texts the page's script shows, in the page's
 	// language (see forumTextsHTML).
 	TextsHTML template.HTML
+	// PagerHTML is the pager shown above and below the posts, "" when
+	// the thread has one page.
+	PagerHTML template.HTML
 	// Reply says what the bottom of the page offers: "form" (hidden while
 	// the thread is locked, unless the reader moderates, for the script to
 	// show when it is unlocked), "login" (guests) or "" (a deleted thread).
@@ -145,6 +148,7 @@ func makeThreadPage(v *view, tv *forum.ThreadView, c categoryRow, items []postIt
 		L: l, LoggedIn: viewer != nil, Mod: p.Moderator, Skeleton: true}
 	p.PostsHTML, p.SkeletonHTML = postsHTML(p.Posts), postHTML(&p.Skeleton)
 	p.TextsHTML = forumTextsHTML(v)
+	p.PagerHTML = p.pagerHTML()
 	return p
 }
 
@@ -167,5 +171,41 @@ func forumTextsHTML(v *view) template.HTML {
 	for _, r := range v.AllReasons() {
 		span("data-reason", string(r), v.Reason(r))
 	}
+	return template.HTML(b.String())
+}
+
+// pagerHTML is the markup of the thread's pager.
+func (p *threadPage) pagerHTML() template.HTML {
+	if p.Pages <= 1 {
+		return ""
+	}
+	var b strings.Builder
+	esc := func(s string) { _, _ = escaper.WriteString(&b, s) }
+	link := func(href, rel, label string) {
+		b.WriteString("\n    <li><a href=\"")
+		esc(href)
+		b.WriteString("\"")
+		if rel != "" {
+			b.WriteString(" rel=\"" + rel + "\"")
+		}
+		b.WriteString(">")
+		esc(label)
+		b.WriteString("</a></li>")
+	}
+	b.WriteString("\n<nav class=\"pager thread-pager\" aria-label=\"")
+	esc(p.L.PagerLabel)
+	b.WriteString("\">\n  <ul>")
+	if p.Page > 1 {
+		link(p.FirstURL, "", p.L.FirstPage)
+		link(p.PrevURL, "prev", p.L.PrevPage)
+	}
+	b.WriteString("\n    <li><span aria-current=\"page\">")
+	esc(p.L.PageOf)
+	b.WriteString("</span></li>")
+	if p.Page < p.Pages {
+		link(p.NextURL, "next", p.L.NextPage)
+		link(p.LastURL, "", p.L.LastPage)
+	}
+	b.WriteString("\n  </ul>\n</nav>")
 	return template.HTML(b.String())
 }
