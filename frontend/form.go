@@ -29,9 +29,10 @@ type form struct {
 // errorField names the field to blame for service errors that carry no
 // field, when the form has that field.
 var errorField = map[string]string{
-	"email_taken":    "email",
-	"slug_taken":     "slug",
-	"user_not_found": "email",
+	"email_taken":         "email",
+	"slug_taken":          "slug",
+	"category_slug_taken": "slug",
+	"user_not_found":      "email",
 }
 
 // readForm parses the posted form with the given fields. On a body it cannot
