@@ -244,10 +244,11 @@ type Store interface {
 	// thread's PostCount and LastPostAt.
 	AddPost(ctx context.Context, p *Post) error
 	Post(ctx context.Context, id string) (*Post, error)
-	// Posts returns the posts of a thread numbered from, to (inclusive).
+	// Posts returns the posts of a thread numbered from, to (inclusive),
+	// for reading: a store may leave their Tokens nil.
 	Posts(ctx context.Context, threadID string, from, to int) ([]*Post, error)
 	// UpdatePost stores p if its stored revision is still p.Revision (then
-	// raises it), else ErrStale. edit, when not nil, is appended to the
+	// raises it), else ErrStale. Nil Tokens keep the stored ones. edit, when not nil, is appended to the
 	// post's history in the same step.
 	UpdatePost(ctx context.Context, p *Post, edit *Edit) error
 	Edits(ctx context.Context, postID string) ([]*Edit, error) // oldest first

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/civichub/civichub/forum"
@@ -12,6 +13,9 @@ import (
 
 const postCols = `id, thread_id, number, author_id, body, body_html, sanitizer, created_at, edited_at,
 	agency_id, staff_title, hidden, hidden_reason, deleted, review, flag_count, tokens, revision`
+
+// postColsNoTokens reads a post without its search tokens.
+var postColsNoTokens = strings.Replace(postCols, "flag_count, tokens,", "flag_count, '',", 1)
 
 func scanPost(row scanner) (*forum.Post, error) {
 	var p forum.Post
@@ -102,8 +106,11 @@ func (s *ForumStore) Post(ctx context.Context, id string) (*forum.Post, error) {
 // and deleted posts are included; the service shows what stands in for
 // them.
 func (s *ForumStore) Posts(ctx context.Context, threadID string, from, to int) ([]*forum.Post, error) {
+	// A page of posts is for reading: it leaves out the search tokens
+	// (UpdatePost keeps the stored ones when Tokens is nil), which are a
+	// good share of a thread page's cost.
 	return query(ctx, s.db, "list posts", scanPost,
-		`SELECT `+postCols+` FROM forum_posts WHERE thread_id = ? AND number BETWEEN ? AND ? ORDER BY number`,
+		`SELECT `+postColsNoTokens+` FROM forum_posts WHERE thread_id = ? AND number BETWEEN ? AND ? ORDER BY number`,
 		threadID, from, to)
 }
 
@@ -129,6 +136,9 @@ func (s *ForumStore) UpdatePost(ctx context.Context, p *forum.Post, edit *forum.
 		}
 		if old.Revision != p.Revision {
 			return forum.ErrStale
+		}
+		if p.Tokens == nil { // read without them (Posts): keep the stored ones
+			p.Tokens = splitTokens(oldTokens)
 		}
 		_, err = tx.exec(ctx, `UPDATE forum_posts SET body = ?, body_html = ?, sanitizer = ?, edited_at = ?,
 			agency_id = ?, staff_title = ?, hidden = ?, hidden_reason = ?, deleted = ?, review = ?, tokens = ?,
