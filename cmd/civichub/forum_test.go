@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/civichub/civichub/sqlitestore"
 )
 
 type threadBody struct {
@@ -402,5 +406,55 @@ func TestForumSearchIgnoresDiacritics(t *testing.T) {
 		if r.Status != 200 || len(res.Items) == 0 || res.Items[0].ThreadID != tc.want {
 			t.Errorf("search %q = %d %s, want thread %s first", tc.q, r.Status, r.Body, tc.want)
 		}
+	}
+}
+
+// A post rendered by an older sanitizer version is rendered again by the
+// current one when the server starts.
+func TestSanitizerVersionBumpRendersAgain(t *testing.T) {
+	f := newForum(t, nil)
+	th := f.newThread(t, f.lan, "Chủ đề cũ", "Nội dung **đậm**")
+	postID := th.Posts[0].ID
+	if err := f.srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := sqlitestore.Open(ctx, f.env["CIVICHUB_DATA_DIR"], slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Forum().Post(ctx, postID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Sanitizer, p.BodyHTML = 0, `<p>stale <img src=x onerror=alert(1)></p>`
+	if err := db.Forum().UpdatePost(ctx, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	srv := startServer(t, f.env)
+	c := newClient(t, srv.URL)
+	eventually(t, "the stale post rendered again", func() bool {
+		var page threadBody
+		c.do("GET", "/api/v1/threads/"+th.ID, nil).decode(t, &page)
+		return len(page.Posts) == 1 && page.Posts[0].BodyHTML == th.Posts[0].BodyHTML
+	})
+}
+
+// New accounts post under a stricter limit; the refusal says when to try
+// again and stores nothing.
+func TestForumPostRateNewAccounts(t *testing.T) {
+	f := newForum(t, map[string]string{"CIVICHUB_RATE_POST_NEW": "2/1h"})
+	th := f.newThread(t, f.lan, "Giới hạn đăng bài", "Bài đầu")
+	reply(t, f.lan, th.ID, "Bài thứ hai")
+	res := f.lan.do("POST", "/api/v1/threads/"+th.ID+"/posts", map[string]string{"body": "Bài thứ ba"})
+	if res.Status != http.StatusTooManyRequests || res.errorCode() != "rate_limited" || res.Header.Get("Retry-After") == "" {
+		t.Errorf("third post of a new account = %d %s (Retry-After %q), want 429 rate_limited", res.Status, res.Body, res.Header.Get("Retry-After"))
+	}
+	var page threadBody
+	f.lan.do("GET", "/api/v1/threads/"+th.ID, nil).decode(t, &page)
+	if page.PostCount != 2 {
+		t.Errorf("after the refused post the thread has %d posts, want 2", page.PostCount)
 	}
 }
