@@ -190,6 +190,11 @@ func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$`)
 
+// ValidSlug reports whether s is a slug as URLs carry them: 2 to 64
+// lowercase letters, digits and inner hyphens. Agencies and forum
+// categories use it.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
 func validEmail(s string) bool {
 	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n") {
 		return false

@@ -298,8 +298,6 @@ type NewCategory struct {
 	Position    int       `json:"position"`
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$`)
-
 // CreateCategory makes a category. Only admins may.
 func (s *Service) CreateCategory(ctx context.Context, actor *accounts.User, in NewCategory) (*Category, error) {
 	if actor == nil {
@@ -320,7 +318,7 @@ func (s *Service) CreateCategory(ctx context.Context, actor *accounts.User, in N
 	if utf8.RuneCountInString(c.Description.VI) > 500 || utf8.RuneCountInString(c.Description.EN) > 500 {
 		fe["description"] = "too_long"
 	}
-	if !slugRE.MatchString(c.Slug) {
+	if !accounts.ValidSlug(c.Slug) {
 		fe["slug"] = "slug_invalid"
 	}
 	if in.AgencyID != nil && *in.AgencyID != "" {
