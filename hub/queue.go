@@ -140,6 +140,10 @@ func (c *conn) writeBatch(w *writerState, batch []*outMsg) {
 			c.closeSent.Store(true)
 			err = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(m.closeCode, m.closeText), time.Now().Add(h.opts.WriteTimeout))
 			_ = c.ws.SetReadDeadline(time.Now().Add(h.opts.CloseGrace))
+		case m.frame != nil && c.raw != nil:
+			// A broadcast queued behind other frames carries a due ping
+			// just as one the fan-out writes does.
+			err = w.writeRaw(c, w.withPingDue(c, m.frame))
 		case m.pm != nil:
 			err = c.ws.WritePreparedMessage(m.pm)
 		default:
