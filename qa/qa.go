@@ -167,8 +167,10 @@ type Leg struct {
 }
 
 // Answer is a question's one official answer, by staff of the agency it was
-// addressed to. Its text never changes in place: a Revision replaces the
-// current text and keeps the earlier ones.
+// addressed to. Its text never changes in place: Body and BodyHTML stay the
+// text as first published, and each Revision supersedes the text before it
+// (the current text is the last revision's, if any), so every earlier text
+// stays visible.
 type Answer struct {
 	ID         string `json:"id"`
 	QuestionID string `json:"question_id"`
@@ -301,8 +303,8 @@ type Store interface {
 	AnswerFor(ctx context.Context, questionID string) (*Answer, error)
 	Answer(ctx context.Context, id string) (*Answer, error)
 	// AddRevision appends r to the answer if it has exactly r.Number-1
-	// revisions, else ErrStale; it also sets the answer's Body, BodyHTML
-	// and Sanitizer to r's.
+	// revisions, else ErrStale. The answer's Body and BodyHTML (the text
+	// as first published) never change.
 	AddRevision(ctx context.Context, answerID string, r *Revision) error
 
 	// AddComment stores c and raises its question's Comments.
@@ -337,4 +339,13 @@ type Store interface {
 	// Search returns listed questions whose Tokens include every token,
 	// newest (greatest ID) first, after q.AfterID.
 	Search(ctx context.Context, q SearchQuery) ([]*Question, error)
+}
+
+// Current is the answer's text as it reads now: the last revision's, or the
+// first published text.
+func (a *Answer) Current() Revision {
+	if n := len(a.Revisions); n > 0 {
+		return a.Revisions[n-1]
+	}
+	return Revision{AuthorID: a.AuthorID, StaffTitle: a.StaffTitle, Body: a.Body, BodyHTML: a.BodyHTML, Sanitizer: a.Sanitizer, At: a.PublishedAt}
 }
