@@ -44,6 +44,10 @@ type Config struct {
 	PostRate        ratelimit.Rate
 	PostRateNew     ratelimit.Rate
 	FlagThreshold   int
+	QuestionRate    ratelimit.Rate
+	AnswerDays      int
+	Holidays        []string
+	MakeupDays      []string
 
 	WSMaxConnections   int
 	WSMaxPerIP         int
@@ -152,6 +156,10 @@ func Settings() []Setting {
 		{"CIVICHUB_RATE_POST", "rate-post", "6/1m", "Forum posts (threads and replies) allowed per user (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.PostRate })},
 		{"CIVICHUB_RATE_POST_NEW", "rate-post-new", "2/1m", "Forum posts allowed per user during an account's first day (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.PostRateNew })},
 		{"CIVICHUB_FLAG_THRESHOLD", "flag-threshold", "3", "Flags from different users that hide a post until a moderator reviews it.", count(func(c *Config) *int { return &c.FlagThreshold }, 1, 1000)},
+		{"CIVICHUB_RATE_QUESTION", "rate-question", "5/1h", "Q&A questions allowed per user (N/duration, or off).", rate(func(c *Config) *ratelimit.Rate { return &c.QuestionRate })},
+		{"CIVICHUB_ANSWER_DAYS", "answer-days", "5", "Working days an agency has to answer a question, counted from its acceptance, unless the agency has its own setting.", count(func(c *Config) *int { return &c.AnswerDays }, 1, 60)},
+		{"CIVICHUB_HOLIDAYS", "holidays", "", "Comma-separated public holidays (YYYY-MM-DD, in CIVICHUB_TIMEZONE) skipped by answer deadlines, such as 2026-04-30,2026-05-01. None by default.", dates(func(c *Config) *[]string { return &c.Holidays })},
+		{"CIVICHUB_MAKEUP_DAYS", "makeup-days", "", "Comma-separated make-up working days (YYYY-MM-DD), such as a working Saturday, counted by answer deadlines. None by default.", dates(func(c *Config) *[]string { return &c.MakeupDays })},
 		{"CIVICHUB_RATE_VOTE_IP", "rate-vote-ip", "120/1m", "Guests' poll votes allowed per client IP (N/duration, or off); an office or school behind one address needs room.", rate(func(c *Config) *ratelimit.Rate { return &c.VotePerIP })},
 		{"CIVICHUB_WS_MAX_CONNECTIONS", "ws-max-connections", "20000", "Most WebSocket connections one node holds.", count(func(c *Config) *int { return &c.WSMaxConnections }, 1, 1_000_000)},
 		{"CIVICHUB_WS_MAX_PER_IP", "ws-max-per-ip", "50", "Most WebSocket connections from one client IP.", count(func(c *Config) *int { return &c.WSMaxPerIP }, 1, 1_000_000)},
@@ -325,6 +333,24 @@ func rate(field func(*Config) *ratelimit.Rate) func(*Config, string) error {
 			return err
 		}
 		*field(c) = r
+		return nil
+	}
+}
+
+func dates(field func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []string
+		for _, d := range strings.Split(v, ",") {
+			d = strings.TrimSpace(d)
+			if d == "" {
+				continue
+			}
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return fmt.Errorf("%q is not a date such as 2026-09-02", d)
+			}
+			out = append(out, d)
+		}
+		*field(c) = out
 		return nil
 	}
 }

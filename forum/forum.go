@@ -184,11 +184,13 @@ type ThreadPage struct {
 
 // SearchHit is a search result: a thread (its title matched) or a post.
 type SearchHit struct {
-	Tier     int    `json:"-"`    // 0: a thread's title matched; 1: a post's body
-	Kind     string `json:"kind"` // "thread" or "post"
-	ThreadID string `json:"thread_id"`
+	Tier     int    `json:"-"`    // 0: a thread's title matched; 1: a post's body; 2: a Q&A question
+	Kind     string `json:"kind"` // "thread", "post" or "question"
+	ThreadID string `json:"thread_id,omitempty"`
 	PostID   string `json:"post_id,omitempty"`
-	Title    string `json:"title"` // the thread's title
+	// QuestionID is set on a Q&A question's hit (Kind "question").
+	QuestionID string `json:"question_id,omitempty"`
+	Title      string `json:"title"` // the thread's title
 	// Excerpt is the post's Markdown source as stored (the store need not
 	// shorten it); the service makes the excerpt shown.
 	Excerpt string    `json:"excerpt"`

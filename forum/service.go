@@ -70,6 +70,8 @@ type Service struct {
 	opts    Options
 	logger  *slog.Logger
 	names   names
+	// moreSearch adds the Q&A's questions to search results.
+	moreSearch MoreSearch
 }
 
 // NewService returns the forum service.
@@ -232,6 +234,18 @@ func (s *Service) render(ctx context.Context, field, body string, extra string) 
 	r.html = html
 	r.tokens = fold.Tokens(r.body)
 	return r, nil
+}
+
+// CheckText applies the forum's watched words to a text from another
+// domain (Q&A) and renders it, as for a post: src is the text as stored
+// (replacements applied), html its sanitized rendering, review whether a
+// watched word asks for a moderator's look. Errors name field.
+func (s *Service) CheckText(ctx context.Context, field, body string) (src, html string, review bool, err error) {
+	r, err := s.render(ctx, field, body, "")
+	if err != nil {
+		return "", "", false, err
+	}
+	return r.body, r.html, r.review, nil
 }
 
 // wordRE finds words, marks included so that decomposed Vietnamese stays

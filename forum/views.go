@@ -252,6 +252,15 @@ func visible(ts []*Thread, viewer *accounts.User) []*Thread {
 	return out
 }
 
+// MoreSearch finds what another domain adds to the forum's search (the
+// Q&A's public questions, tier 2, after the forum's own hits): up to limit
+// hits for tokens, newest first, after the ID after.
+type MoreSearch func(ctx context.Context, tokens []string, after string, limit int) ([]*SearchHit, error)
+
+// SetMoreSearch adds another domain's hits to Search. Call it before
+// serving.
+func (s *Service) SetMoreSearch(f MoreSearch) { s.moreSearch = f }
+
 // SearchCursor continues a search.
 type SearchCursor struct {
 	Tier int    `json:"t"`
@@ -273,16 +282,32 @@ func (s *Service) Search(ctx context.Context, q string, cur *SearchCursor, limit
 	}
 	sq := SearchQuery{Tokens: tokens, Limit: limit}
 	if cur != nil {
-		if cur.Tier < 0 || cur.Tier > 1 || (cur.ID != "" && !id.Valid(cur.ID)) {
+		if cur.Tier < 0 || cur.Tier > 2 || (cur.ID != "" && !id.Valid(cur.ID)) {
 			return nil, nil, apperr.Field("cursor", "invalid_cursor")
 		}
 		sq.AfterTier, sq.AfterID = cur.Tier, cur.ID
 	}
-	hits, err := s.store.Search(ctx, sq)
-	if err != nil {
-		return nil, nil, err
+	var hits []*SearchHit
+	if sq.AfterTier < 2 {
+		if hits, err = s.store.Search(ctx, sq); err != nil {
+			return nil, nil, err
+		}
+	}
+	if more := s.moreSearch; more != nil && len(hits) < limit {
+		after := ""
+		if sq.AfterTier == 2 {
+			after = sq.AfterID
+		}
+		qs, err := more(ctx, tokens, after, limit-len(hits))
+		if err != nil {
+			return nil, nil, err
+		}
+		hits = append(hits, qs...)
 	}
 	for _, h := range hits {
+		if h.Tier == 2 {
+			continue // the Q&A gives its excerpt
+		}
 		// The store gives the Markdown source; the excerpt is the text a
 		// reader sees, without Markdown's marks.
 		if html, err := markup.Render(h.Excerpt); err == nil {
@@ -295,8 +320,11 @@ func (s *Service) Search(ctx context.Context, q string, cur *SearchCursor, limit
 	if len(hits) == limit {
 		h := hits[len(hits)-1]
 		id := h.ThreadID
-		if h.Kind == "post" {
+		switch h.Kind {
+		case "post":
 			id = h.PostID
+		case "question":
+			id = h.QuestionID
 		}
 		next = &SearchCursor{Tier: h.Tier, ID: id}
 	}
