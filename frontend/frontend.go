@@ -25,6 +25,7 @@ import (
 	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 	"github.com/civichub/civichub/visitors"
 )
 
@@ -52,6 +53,9 @@ type Options struct {
 	// Forum runs the forum. Nil leaves out the forum, notification, search
 	// and moderation pages.
 	Forum *forum.Service
+	// QA runs the Q&A section. Nil leaves out the question, agency
+	// dashboard and scorecard pages.
+	QA *qa.Service
 	// Timezone is the zone in which times are shown and in which the
 	// forms' date-time inputs are read (CIVICHUB_TIMEZONE). Nil means UTC.
 	Timezone *time.Location
