@@ -312,6 +312,114 @@ var migrations = []string{
 		doc_id TEXT NOT NULL,
 		PRIMARY KEY (token, kind, doc_id)
 	) STRICT, WITHOUT ROWID;`,
+	// The Q&A section (qa.go). A zero time is stored as its UnixMilli (year
+	// 1), so a question without a deadline sorts first by deadline; an
+	// open leg's ended_at is the largest integer, as it ends after any
+	// time. Tokens are kept beside a question only while it is listed,
+	// and qa_search holds rows for listed questions only.
+	`CREATE TABLE qa_questions (
+		id TEXT PRIMARY KEY,
+		agency_id TEXT NOT NULL,
+		asker_id TEXT NOT NULL,
+		field TEXT NOT NULL,
+		title TEXT NOT NULL,
+		body TEXT NOT NULL,
+		body_html TEXT NOT NULL,
+		sanitizer INTEGER NOT NULL,
+		private INTEGER NOT NULL,
+		contact TEXT NOT NULL,
+		status TEXT NOT NULL,
+		assignee_id TEXT NOT NULL,
+		reject_reason TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL,
+		accepted_at INTEGER NOT NULL,
+		deadline INTEGER NOT NULL,
+		answered_at INTEGER NOT NULL,
+		closed_at INTEGER NOT NULL,
+		overdue_notified INTEGER NOT NULL,
+		listed INTEGER NOT NULL,
+		upvotes INTEGER NOT NULL,
+		comments INTEGER NOT NULL,
+		history TEXT NOT NULL,
+		tokens TEXT NOT NULL,
+		revision INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX qa_questions_listed ON qa_questions(id) WHERE listed = 1;
+	CREATE INDEX qa_questions_agency ON qa_questions(agency_id, id);
+	CREATE INDEX qa_questions_queue ON qa_questions(agency_id, status, deadline, id);
+	CREATE INDEX qa_questions_asker ON qa_questions(asker_id, id);
+	CREATE INDEX qa_questions_assignee ON qa_questions(assignee_id, deadline, id);
+	CREATE INDEX qa_questions_overdue ON qa_questions(deadline, id)
+		WHERE overdue_notified = 0 AND status IN ('submitted', 'accepted', 'assigned');
+	CREATE TABLE qa_legs (
+		question_id TEXT NOT NULL REFERENCES qa_questions(id),
+		seq INTEGER NOT NULL,
+		agency_id TEXT NOT NULL,
+		started_at INTEGER NOT NULL,
+		clock_at INTEGER NOT NULL,
+		deadline INTEGER NOT NULL,
+		outcome TEXT NOT NULL,
+		ended_at INTEGER NOT NULL,
+		PRIMARY KEY (question_id, seq)
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX qa_legs_started ON qa_legs(agency_id, started_at);
+	CREATE INDEX qa_legs_ended ON qa_legs(agency_id, ended_at);
+	CREATE TABLE qa_answers (
+		id TEXT PRIMARY KEY,
+		question_id TEXT NOT NULL UNIQUE REFERENCES qa_questions(id),
+		agency_id TEXT NOT NULL,
+		author_id TEXT NOT NULL,
+		staff_title TEXT NOT NULL,
+		body TEXT NOT NULL,
+		body_html TEXT NOT NULL,
+		sanitizer INTEGER NOT NULL,
+		published_at INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE qa_revisions (
+		answer_id TEXT NOT NULL REFERENCES qa_answers(id),
+		number INTEGER NOT NULL,
+		author_id TEXT NOT NULL,
+		staff_title TEXT NOT NULL,
+		body TEXT NOT NULL,
+		body_html TEXT NOT NULL,
+		sanitizer INTEGER NOT NULL,
+		reason TEXT NOT NULL,
+		at INTEGER NOT NULL,
+		PRIMARY KEY (answer_id, number)
+	) STRICT;
+	CREATE TABLE qa_comments (
+		id TEXT PRIMARY KEY,
+		question_id TEXT NOT NULL REFERENCES qa_questions(id),
+		author_id TEXT NOT NULL,
+		body TEXT NOT NULL,
+		body_html TEXT NOT NULL,
+		sanitizer INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		agency_id TEXT NOT NULL,
+		staff_title TEXT NOT NULL,
+		hidden INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX qa_comments_question ON qa_comments(question_id, id);
+	CREATE TABLE qa_upvotes (
+		question_id TEXT NOT NULL,
+		user_id TEXT NOT NULL,
+		PRIMARY KEY (question_id, user_id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE qa_follows (
+		question_id TEXT NOT NULL,
+		user_id TEXT NOT NULL,
+		PRIMARY KEY (question_id, user_id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE qa_answer_days (
+		agency_id TEXT PRIMARY KEY,
+		days INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE qa_search (
+		token TEXT NOT NULL,
+		question_id TEXT NOT NULL,
+		PRIMARY KEY (token, question_id)
+	) STRICT, WITHOUT ROWID;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
