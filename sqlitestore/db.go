@@ -315,8 +315,9 @@ var migrations = []string{
 	// The Q&A section (qa.go). A zero time is stored as its UnixMilli (year
 	// 1), so a question without a deadline sorts first by deadline; an
 	// open leg's ended_at is the largest integer, as it ends after any
-	// time. Tokens are kept beside a question only while it is listed,
-	// and qa_search holds rows for listed questions only.
+	// time. The legs indexes cover every column the scorecard reads.
+	// Tokens are kept beside a question only while it is listed, and
+	// qa_search holds rows for listed questions only.
 	`CREATE TABLE qa_questions (
 		id TEXT PRIMARY KEY,
 		agency_id TEXT NOT NULL,
@@ -363,8 +364,8 @@ var migrations = []string{
 		ended_at INTEGER NOT NULL,
 		PRIMARY KEY (question_id, seq)
 	) STRICT, WITHOUT ROWID;
-	CREATE INDEX qa_legs_started ON qa_legs(agency_id, started_at);
-	CREATE INDEX qa_legs_ended ON qa_legs(agency_id, ended_at);
+	CREATE INDEX qa_legs_started ON qa_legs(agency_id, started_at, clock_at, deadline, outcome, ended_at);
+	CREATE INDEX qa_legs_ended ON qa_legs(agency_id, ended_at, started_at, clock_at, deadline, outcome);
 	CREATE TABLE qa_answers (
 		id TEXT PRIMARY KEY,
 		question_id TEXT NOT NULL UNIQUE REFERENCES qa_questions(id),
