@@ -79,7 +79,7 @@ func Open(ctx context.Context, uri, dbName string, logger *slog.Logger) (*DB, er
 // connection, when one createIndexes command names two or more indexes that
 // already exist, which is the case on every start after the first.
 func (db *DB) createIndexes(ctx context.Context) error {
-	for _, ci := range slices.Concat(accountsIndexes(), pollsIndexes(), forumIndexes()) {
+	for _, ci := range slices.Concat(accountsIndexes(), pollsIndexes(), forumIndexes(), qaIndexes()) {
 		iv := db.db.Collection(ci.collection).Indexes()
 		for _, m := range ci.indexes {
 			if _, err := iv.CreateOne(ctx, m); err != nil {
