@@ -14,6 +14,7 @@ import (
 	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/mongostore"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
 	"github.com/civichub/civichub/visitors"
@@ -34,6 +35,7 @@ type app struct {
 	// commands use the store directly.
 	polls *polls.Service
 	forum *forum.Service
+	qa    *qa.Service
 }
 
 // storage is the part of a store implementation the process needs.
@@ -43,6 +45,7 @@ type storage struct {
 	visitors visitors.Store
 	polls    polls.Store
 	forum    forum.Store
+	qa       qa.Store
 	// voteWriters is how many ballot batches may be written at once: one
 	// for SQLite's single writer, more for a database server.
 	voteWriters int
@@ -57,7 +60,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 			return storage{}, err
 		}
 		return storage{name: "sqlite " + db.Path(), accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
-			forum: db.Forum(), voteWriters: 1, ping: db.Ping, close: db.Close}, nil
+			forum: db.Forum(), qa: db.QA(), voteWriters: 1, ping: db.Ping, close: db.Close}, nil
 	}
 	db, err := mongostore.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, logger)
 	if err != nil {
@@ -69,7 +72,7 @@ func openStorage(ctx context.Context, cfg *config.Config, logger *slog.Logger) (
 		return db.Close(ctx)
 	}
 	return storage{name: "mongodb " + cfg.MongoDatabase, accounts: db.Accounts(), visitors: db.Visitors(), polls: db.Polls(),
-		forum: db.Forum(), voteWriters: 4, ping: db.Ping, close: closeDB}, nil
+		forum: db.Forum(), qa: db.QA(), voteWriters: 4, ping: db.Ping, close: closeDB}, nil
 }
 
 func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/civichub/civichub/id"
 	"github.com/civichub/civichub/markup"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 )
 
 // demoAgencies and demoUsers are the demo content, in Vietnamese and English.
@@ -191,4 +192,52 @@ func loadDemoForum(ctx context.Context, a *app) error {
 	}
 	answer.ThreadID = t.ID
 	return fs.AddPost(ctx, answer)
+}
+
+// loadDemoQA asks Sở Xây dựng three questions through the Q&A service,
+// unless questions exist: one answered (public), one accepted and waiting
+// for its answer (public), and one private question, only submitted.
+func loadDemoQA(ctx context.Context, a *app) error {
+	if qs, err := a.store.qa.Questions(ctx, qa.Query{Limit: 1}); err != nil || len(qs) > 0 {
+		return err
+	}
+	st := a.accounts.Store()
+	ag, err := st.AgencyBySlug(ctx, "so-xay-dung")
+	if err != nil {
+		return err
+	}
+	resident, err := st.UserByEmail(ctx, "resident@demo.civichub.vn")
+	if err != nil {
+		return err
+	}
+	staff, err := st.UserByEmail(ctx, "staff@demo.civichub.vn")
+	if err != nil {
+		return err
+	}
+	answered, err := a.qa.Ask(ctx, resident, qa.NewQuestion{AgencyID: ag.ID, Field: "Cấp phép xây dựng",
+		Title: "Xây nhà ở riêng lẻ 3 tầng có cần giấy phép xây dựng không?",
+		Body:  "Gia đình tôi có mảnh đất 80 m² tại phường Hải Châu, muốn xây nhà 3 tầng để ở. Xin hỏi có phải xin **giấy phép xây dựng** không, và thời gian giải quyết là bao lâu?"})
+	if err != nil {
+		return err
+	}
+	if _, err := a.qa.ChangeStatus(ctx, staff, answered.ID, qa.StatusChange{Status: qa.Accepted}); err != nil {
+		return err
+	}
+	if _, _, err := a.qa.Answer(ctx, staff, answered.ID, "Chào anh/chị,\n\nNhà ở riêng lẻ tại đô thị phải có giấy phép xây dựng (trừ các trường hợp được miễn theo Luật Xây dựng). Hồ sơ gồm:\n\n1. Đơn đề nghị cấp giấy phép xây dựng;\n2. Bản sao giấy tờ chứng minh quyền sử dụng đất;\n3. Hai bộ bản vẽ thiết kế.\n\nThời hạn giải quyết là **15 ngày** kể từ khi nhận đủ hồ sơ hợp lệ. Anh/chị có thể nộp trực tuyến trên Cổng dịch vụ công của tỉnh."); err != nil {
+		return err
+	}
+	waiting, err := a.qa.Ask(ctx, resident, qa.NewQuestion{AgencyID: ag.ID, Field: "Quy hoạch",
+		Title: "Tra cứu thông tin quy hoạch của thửa đất ở đâu?",
+		Body:  "Tôi muốn biết thửa đất số 125, tờ bản đồ số 12 ở phường Thạch Thang có nằm trong quy hoạch mở rộng đường không. Tôi có thể tra cứu ở đâu?"})
+	if err != nil {
+		return err
+	}
+	if _, err := a.qa.ChangeStatus(ctx, staff, waiting.ID, qa.StatusChange{Status: qa.Accepted}); err != nil {
+		return err
+	}
+	_, err = a.qa.Ask(ctx, resident, qa.NewQuestion{AgencyID: ag.ID, Private: true, Field: "Trật tự xây dựng",
+		Title:   "Công trình bên cạnh nhà tôi xây lấn ranh giới",
+		Body:    "Công trình bên cạnh nhà tôi đang xây lấn sang phần đất của gia đình khoảng 20 cm. Tôi cần làm gì để được giải quyết?",
+		Contact: &qa.Contact{Name: "Nguyễn Văn Dân", Phone: "0905 123 456"}})
+	return err
 }

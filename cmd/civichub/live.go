@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/civichub/civichub/forum"
 	"github.com/civichub/civichub/hub"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 	"github.com/civichub/civichub/visitors"
 	"github.com/civichub/civichub/web"
+	"github.com/civichub/civichub/workdays"
 )
 
 // newHub builds the real-time hub from the settings, with the topics this
@@ -50,9 +53,8 @@ func (a *app) newHub(reg prometheus.Registerer) (*hub.Hub, error) {
 		return nil, err
 	}
 	h.Authorize("site:online", hub.AllowAll)
-	// Newly answered public questions: public by definition (the Q&A
-	// domain publishes to it once wired).
-	h.Authorize("feed:answers", hub.AllowAll)
+	// Newly answered public questions: public by definition.
+	h.Authorize(qa.FeedTopic, hub.AllowAll)
 	h.Authorize("user:", hub.AuthorizerFunc(func(_ context.Context, p hub.Principal, topic string) error {
 		if p.Guest() {
 			return apperr.New(apperr.Unauthorized, "unauthorized")
@@ -102,6 +104,37 @@ func (a *app) liveForum(h *hub.Hub, mux *http.ServeMux) {
 		return forum.AuthorizeQueue(p.Role, p.Guest())
 	}))
 	forum.NewHandler(a.forum, a.logger).Routes(mux)
+}
+
+// liveQA wires the Q&A section: its service publishes question, agency and
+// feed events to the hub, the hub asks it who may read them, forum search
+// finds its public questions, and its API is served.
+func (a *app) liveQA(h *hub.Hub, mux *http.ServeMux) error {
+	cal, err := workdays.New(a.cfg.Timezone, a.cfg.Holidays, a.cfg.MakeupDays)
+	if err != nil {
+		return fmt.Errorf("CIVICHUB_HOLIDAYS (--holidays) and CIVICHUB_MAKEUP_DAYS (--makeup-days): %w", err)
+	}
+	a.qa = qa.NewService(a.store.qa, a.store.accounts, a.forum, h, a.limiter, qa.Options{
+		Calendar: cal, AnswerDays: a.cfg.AnswerDays, QuestionRate: a.cfg.QuestionRate, CommentRate: a.cfg.PostRate,
+	}, a.logger)
+	authorize := hub.AuthorizerFunc(func(ctx context.Context, p hub.Principal, topic string) error {
+		return a.qa.AuthorizeTopic(ctx, p.UserID, p.Role, topic)
+	})
+	h.Authorize(qa.QuestionTopicPrefix, authorize)
+	h.Authorize(qa.AgencyTopicPrefix, authorize)
+	a.forum.SetMoreSearch(func(ctx context.Context, tokens []string, after string, limit int) ([]*forum.SearchHit, error) {
+		hits, err := a.qa.Search(ctx, tokens, after, limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*forum.SearchHit, 0, len(hits))
+		for _, x := range hits {
+			out = append(out, &forum.SearchHit{Tier: 2, Kind: "question", QuestionID: x.QuestionID, Title: x.Title, Excerpt: x.Excerpt, At: x.At})
+		}
+		return out, nil
+	})
+	qa.NewHandler(a.qa, a.logger).Routes(mux)
+	return nil
 }
 
 // benchPublish serves POST /debug/publish?topic=T&type=E for the load tool

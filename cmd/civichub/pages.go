@@ -12,7 +12,7 @@ import (
 func (a *app) pages(mux *http.ServeMux, cookies accounts.Cookies, board *visitors.Board) error {
 	fe, err := frontend.New(frontend.Options{
 		Accounts: a.accounts, Cookies: cookies, DefaultLang: a.cfg.Lang, Secure: a.cfg.Secure(), Logger: a.logger,
-		Online: board.Online, Polls: a.polls, Forum: a.forum, Timezone: a.cfg.Timezone, AllowedOrigins: a.cfg.AllowedOrigins,
+		Online: board.Online, Polls: a.polls, Forum: a.forum, QA: a.qa, Timezone: a.cfg.Timezone, AllowedOrigins: a.cfg.AllowedOrigins,
 		Origin: a.cfg.Origin(),
 	})
 	if err != nil {

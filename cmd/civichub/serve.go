@@ -61,6 +61,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if *demo {
+		// Questions go through the Q&A service, which exists once the
+		// handler is built.
+		if err := loadDemoQA(ctx, a); err != nil {
+			return fmt.Errorf("demo content: %w", err)
+		}
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,6 +104,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Info("forum: posts rendered again by the current sanitizer", "posts", n)
 		}
 	})
+	// Agencies hear of questions whose deadline passed.
+	workers.Go(func() { a.qa.Run(bg, 30*time.Second) })
 	// Sockets of a user whose sessions changed (logout, role change, on any
 	// node or by civichub admin) close within about a second.
 	workers.Go(func() {
@@ -182,6 +191,9 @@ func (a *app) handler(ctx context.Context) (http.Handler, *hub.Hub, error) {
 	a.liveOnline(live, board, mux)
 	a.livePolls(live, mux)
 	a.liveForum(live, mux)
+	if err := a.liveQA(live, mux); err != nil {
+		return nil, nil, err
+	}
 	mux.Handle("GET /ws", live)
 	if cfg.BenchPublish {
 		mux.Handle("POST /debug/publish", a.benchPublish(live))
