@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/civichub/civichub/accounts"
@@ -171,6 +172,9 @@ func (f *Frontend) createAgency(w http.ResponseWriter, r *http.Request) {
 type agencyPage struct {
 	Agency agencyRow
 	Staff  []accounts.StaffMember
+	// HasQA is true when the Q&A section runs: the page then has the
+	// agency's answer time form.
+	HasQA bool
 }
 
 func (f *Frontend) agency(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +193,19 @@ func (f *Frontend) showAgency(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	row := agencyRow{Agency: a, Name: a.Name.In(i18n.FromContext(r.Context()))}
-	v := view{Path: "/admin/agencies/" + a.ID, Form: fm, Data: agencyPage{Agency: row, Staff: staff}}
+	if f.opts.QA != nil && (fm == nil || !fm.values.Has("answer_days")) {
+		days, err := f.opts.QA.AnswerDays(r.Context(), a.ID)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		// The answer time form starts with the agency's setting.
+		if fm == nil {
+			fm = &form{values: url.Values{}, Errors: map[string]string{}}
+		}
+		fm.values.Set("answer_days", strconv.Itoa(days))
+	}
+	v := view{Path: "/admin/agencies/" + a.ID, Form: fm, Data: agencyPage{Agency: row, Staff: staff, HasQA: f.opts.QA != nil}}
 	f.render(w, r, status, "agency", v)
 }
 

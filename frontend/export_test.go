@@ -8,4 +8,5 @@ var (
 	Texts      = texts
 	PageTexts  = pageTexts
 	ForumTexts = forumTexts
+	QATexts    = qaTexts
 )

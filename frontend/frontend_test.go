@@ -24,6 +24,7 @@ import (
 	"github.com/civichub/civichub/frontend"
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 	"github.com/civichub/civichub/ratelimit"
 	"github.com/civichub/civichub/sqlitestore"
 	"github.com/civichub/civichub/visitors"
@@ -50,6 +51,9 @@ type harness struct {
 	// what it published.
 	forum  *forum.Service
 	events *events
+	// qa is the Q&A service when config.qa is set (which implies the
+	// forum: its watched words and search serve the Q&A too).
+	qa *qa.Service
 }
 
 type config struct {
@@ -66,6 +70,8 @@ type config struct {
 	// (default 50).
 	forum    bool
 	pageSize int
+	// qa serves the Q&A pages.
+	qa bool
 }
 
 func newHarness(t *testing.T, cfgs ...config) *harness {
@@ -106,11 +112,23 @@ func newHarness(t *testing.T, cfgs ...config) *harness {
 		signer := visitors.NewSigner(visitors.NewKey(), cfg.secure)
 		mw = append(mw, signer.Middleware(func(*http.Request) bool { return false }))
 	}
-	if cfg.forum {
+	if cfg.forum || cfg.qa {
 		h.events = &events{}
 		h.forum = forum.NewService(db.Forum(), db.Accounts(), svc, h.events, ratelimit.NewMemory(),
 			forum.Options{FlagThreshold: 2, PageSize: cfg.pageSize}, logger)
 		opts.Forum = h.forum
+	}
+	if cfg.qa {
+		h.qa = qa.NewService(db.QA(), db.Accounts(), h.forum, h.events, ratelimit.NewMemory(), qa.Options{}, logger)
+		h.forum.SetMoreSearch(func(ctx context.Context, tokens []string, after string, limit int) ([]*forum.SearchHit, error) {
+			hits, err := h.qa.Search(ctx, tokens, after, limit)
+			out := make([]*forum.SearchHit, 0, len(hits))
+			for _, x := range hits {
+				out = append(out, &forum.SearchHit{Tier: 2, Kind: "question", QuestionID: x.QuestionID, Title: x.Title, Excerpt: x.Excerpt, At: x.At})
+			}
+			return out, err
+		})
+		opts.QA = h.qa
 	}
 	fe, err := frontend.New(opts)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/civichub/civichub/accounts"
+	"github.com/civichub/civichub/i18n"
 )
 
 // homeAgencies is how many agencies the home page lists.
@@ -15,10 +16,13 @@ type homePage struct {
 	Poll *pollBox
 	// HasPolls is true when the poll pages exist, to link the list.
 	HasPolls bool
+	// Answers is the box of the newest official answers, nil without the
+	// Q&A section.
+	Answers *answerFeed
 }
 
 // home welcomes visitors, lists the agencies and shows the newest open
-// poll, like the portal's sidebar.
+// poll and the newest official answers, like the portal's sidebar.
 func (f *Frontend) home(w http.ResponseWriter, r *http.Request) {
 	f.showHome(w, r, http.StatusOK, nil)
 }
@@ -35,5 +39,10 @@ func (f *Frontend) showHome(w http.ResponseWriter, r *http.Request, status int, 
 		f.fail(w, r, err)
 		return
 	}
-	f.render(w, r, status, "home", view{Path: "/", Form: fm, Data: homePage{Agencies: list, Poll: poll, HasPolls: f.opts.Polls != nil}})
+	answers, err := f.recentAnswers(r.Context(), i18n.FromContext(r.Context()), false)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.render(w, r, status, "home", view{Path: "/", Form: fm, Data: homePage{Agencies: list, Poll: poll, HasPolls: f.opts.Polls != nil, Answers: answers}})
 }

@@ -30,6 +30,8 @@ type layoutTexts struct {
 	NavAgencies         string
 	NavCategories       string
 	NavAdminPolls       string
+	NavQuestions        string
+	NavQueue            string
 	OnlineHeading       string
 	OnlineGuests        string
 	OnlineMembers       string
@@ -64,6 +66,8 @@ func newLayoutTexts(lang i18n.Lang) *layoutTexts {
 		NavAgencies:         text(lang, "nav.agencies"),
 		NavCategories:       text(lang, "nav.categories"),
 		NavAdminPolls:       text(lang, "nav.admin_polls"),
+		NavQuestions:        text(lang, "nav.questions"),
+		NavQueue:            text(lang, "nav.queue"),
 		OnlineHeading:       text(lang, "online.heading"),
 		OnlineGuests:        text(lang, "online.guests"),
 		OnlineMembers:       text(lang, "online.members"),

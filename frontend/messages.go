@@ -28,7 +28,7 @@ func hasText(key string) bool { _, ok := texts[key]; return ok }
 
 // texts are the pages' own words, in Vietnamese and English. Messages that
 // the services' errors name live in the i18n package.
-var texts = joinTexts(pageTexts, forumTexts)
+var texts = joinTexts(pageTexts, forumTexts, qaTexts)
 
 // joinTexts merges catalogs, whose keys must not overlap (a test checks).
 func joinTexts(parts ...map[string][2]string) map[string][2]string {

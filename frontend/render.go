@@ -78,6 +78,11 @@ type view struct {
 	HasPolls bool
 	// HasForum is true when the site has the forum pages.
 	HasForum bool
+	// HasQA is true when the site has the Q&A pages.
+	HasQA bool
+	// StaffAgencies are the agencies whose queues the logged-in user
+	// works through, for the navigation.
+	StaffAgencies []agencyChoice
 	// Unread is the logged-in user's count of unread notifications when
 	// the page was made, for the header's badge; -1 when unknown.
 	Unread int
@@ -194,6 +199,10 @@ func (f *Frontend) renderIn(w http.ResponseWriter, r *http.Request, status int, 
 	v.tz = f.opts.Timezone
 	v.HasPolls = f.opts.Polls != nil
 	v.HasForum = f.opts.Forum != nil
+	v.HasQA = f.opts.QA != nil
+	if v.HasQA && v.User != nil && layout == "layout" {
+		v.StaffAgencies = f.staffAgencies(r.Context(), v.User, v.Lang)
+	}
 	v.Unread = -1
 	if v.HasForum && v.User != nil && layout == "layout" {
 		if n, err := f.opts.Forum.Store().UnreadCount(r.Context(), v.User.ID); err == nil {

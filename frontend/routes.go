@@ -46,6 +46,10 @@ func (f *Frontend) Routes(mux *http.ServeMux) {
 		f.forumRoutes(mux)
 	}
 
+	if f.opts.QA != nil {
+		f.qaRoutes(mux)
+	}
+
 	mux.HandleFunc("/", f.notFound)
 }
 
@@ -83,4 +87,31 @@ func (f *Frontend) forumRoutes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /admin/categories", f.requireAdmin(f.adminCategories))
 	mux.HandleFunc("POST /admin/categories", f.requireAdmin(f.createCategory))
+}
+
+// qaRoutes registers the Q&A section's pages: the questions and their
+// forms, each agency's queue for its staff, the public scorecards and list
+// of agencies, the admins' answer time setting and the answers widget.
+func (f *Frontend) qaRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /questions", f.questionList)
+	mux.HandleFunc("GET /questions/new", f.requireUser(f.askForm))
+	mux.HandleFunc("POST /questions/new", f.requireUser(f.ask))
+	mux.HandleFunc("GET /questions/{id}", f.question)
+	mux.HandleFunc("GET /questions/{id}/parts", f.questionParts)
+	mux.HandleFunc("POST /questions/{id}/status", f.requireUser(f.changeStatus))
+	mux.HandleFunc("POST /questions/{id}/forward", f.requireUser(f.forwardQuestion))
+	mux.HandleFunc("POST /questions/{id}/answer", f.requireUser(f.answer))
+	mux.HandleFunc("POST /questions/{id}/revise", f.requireUser(f.revise))
+	mux.HandleFunc("POST /questions/{id}/comments", f.requireUser(f.comment))
+	mux.HandleFunc("POST /questions/{id}/comments/{cid}/hidden", f.requireModerator(f.hideComment))
+	mux.HandleFunc("POST /questions/{id}/upvote", f.requireUser(f.upvote))
+	mux.HandleFunc("POST /questions/{id}/follow", f.requireUser(f.followQuestion))
+
+	mux.HandleFunc("GET /agencies", f.agencyDirectory)
+	mux.HandleFunc("GET /agencies/{id}/scorecard", f.scorecard)
+	mux.HandleFunc("GET /agencies/{id}/questions", f.requireUser(f.agencyQueue))
+	mux.HandleFunc("GET /agencies/{id}/questions/parts", f.agencyQueueParts)
+	mux.HandleFunc("POST /admin/agencies/{id}/answer-days", f.requireAdmin(f.setAnswerDays))
+
+	mux.HandleFunc("GET /embed/answers", f.frameable(f.embedAnswers))
 }

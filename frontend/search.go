@@ -29,10 +29,14 @@ func (p searchPage) NextURL() string {
 // FirstURL is the address of the first page of results.
 func (p searchPage) FirstURL() string { return "/search?q=" + url.QueryEscape(p.Query) }
 
-// HitURL is where a result leads: the thread, or the post in its thread.
+// HitURL is where a result leads: the thread, the post in its thread, or
+// the Q&A question.
 func (p searchPage) HitURL(h *forum.SearchHit) string {
-	if h.Kind == "post" {
+	switch h.Kind {
+	case "post":
 		return "/forum/p/" + h.PostID
+	case "question":
+		return "/questions/" + h.QuestionID
 	}
 	return "/forum/t/" + h.ThreadID
 }
@@ -76,8 +80,11 @@ func (f *Frontend) showSearch(p searchPage) show {
 
 // HitKind is the name of a result's kind.
 func (v *view) HitKind(h *forum.SearchHit) string {
-	if h.Kind == "post" {
+	switch h.Kind {
+	case "post":
 		return v.T("search.kind_post")
+	case "question":
+		return v.T("search.kind_question")
 	}
 	return v.T("search.kind_thread")
 }
