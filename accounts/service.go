@@ -485,7 +485,10 @@ func (s *Service) RemoveStaff(ctx context.Context, actor *User, agencyID, userID
 		return err
 	}
 	s.logger.Info("staff removed", "agency", agencyID, "user", userID, "by", actor.ID)
-	return nil
+	// Every node closes the user's sockets: what they subscribed to as
+	// staff (agency:{id}, private questions) is checked again when the
+	// browser reconnects.
+	return s.revoke(ctx, userID)
 }
 
 // SweepSessions deletes expired sessions.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -553,5 +555,33 @@ func TestQAFeedAnswers(t *testing.T) {
 	newClient(t, q.srv.URL).do("GET", "/api/v1/answers/feed", nil).decode(t, &feed)
 	if len(feed.Items) != 1 || feed.Items[0].QuestionID != public.ID {
 		t.Errorf("feed = %+v, want the public question", feed.Items)
+	}
+}
+
+// TestQARemovedStaffLosesAgencyTopic: a staff member removed from the
+// agency is cut from agency:{id} on every socket, and may not subscribe
+// again.
+func TestQARemovedStaffLosesAgencyTopic(t *testing.T) {
+	q := newQA(t, nil)
+	header := sessionHeader(t, q.srv, q.staff2)
+	ws := dialWS(t, q.srv, header)
+	subscribed(t, ws, "agency:"+q.xd)
+	if res := q.admin.do("DELETE", "/api/v1/agencies/"+q.xd+"/staff/"+q.staff2ID, nil); res.Status != 204 {
+		t.Fatalf("remove staff = %d %s", res.Status, res.Body)
+	}
+	var ne net.Error
+	if err := waitClosed(t, ws); err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+		t.Fatalf("the removed staff member's socket stayed open (%v)", err)
+	}
+	ws = dialWS(t, q.srv, sessionHeader(t, q.srv, q.staff2))
+	subscribe(t, ws, "agency:"+q.xd)
+	if f := readFrame(t, ws); f.Op != "error" || f.Code != "forbidden" {
+		t.Errorf("subscribe after removal = %+v, want forbidden", f)
+	}
+	// A resident never could.
+	ws = dialWS(t, q.srv, sessionHeader(t, q.srv, q.lan))
+	subscribe(t, ws, "agency:"+q.xd)
+	if f := readFrame(t, ws); f.Op != "error" || f.Code != "forbidden" {
+		t.Errorf("resident subscribes to agency topic = %+v, want forbidden", f)
 	}
 }
