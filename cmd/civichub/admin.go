@@ -15,6 +15,7 @@ import (
 	"github.com/civichub/civichub/i18n"
 	"github.com/civichub/civichub/id"
 	"github.com/civichub/civichub/polls"
+	"github.com/civichub/civichub/qa"
 	"github.com/civichub/civichub/visitors"
 )
 
@@ -100,6 +101,26 @@ var adminCommands = map[string]adminCommand{
 				return err
 			}
 			fmt.Fprintf(out, "%s <%s> is no longer staff of %s\n", u.Name, u.Email, ag.Slug)
+			return nil
+		}
+	}},
+	"set-answer-days": {"set the working days an agency has to answer a question: --agency SLUG|ID --days N", func(fs *flag.FlagSet) func(context.Context, *app, io.Writer) error {
+		agency := fs.String("agency", "", "agency slug or ID")
+		days := fs.Int("days", 0, "working days, from 1 to 60")
+		return func(ctx context.Context, a *app, out io.Writer) error {
+			ag, err := findAgency(ctx, a, *agency)
+			if err != nil {
+				return err
+			}
+			if *days < 1 || *days > qa.MaxAnswerDay {
+				return fmt.Errorf("--days: want a whole number from 1 to %d", qa.MaxAnswerDay)
+			}
+			// Deadlines already running keep theirs; the next acceptance
+			// or forward uses the new number.
+			if err := a.store.qa.SetAnswerDays(ctx, ag.ID, *days); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s answers within %d working days\n", ag.Slug, *days)
 			return nil
 		}
 	}},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -583,5 +585,30 @@ func TestQARemovedStaffLosesAgencyTopic(t *testing.T) {
 	subscribe(t, ws, "agency:"+q.xd)
 	if f := readFrame(t, ws); f.Op != "error" || f.Code != "forbidden" {
 		t.Errorf("resident subscribes to agency topic = %+v, want forbidden", f)
+	}
+}
+
+// TestQAAdminSetAnswerDays: the admin command sets an agency's answer days,
+// and refuses a bad number or agency without changing anything.
+func TestQAAdminSetAnswerDays(t *testing.T) {
+	q := newQA(t, nil)
+	if out := adminCmd(t, q.env, "set-answer-days", "--agency", "so-xay-dung", "--days", "12"); !strings.Contains(out, "12 working days") {
+		t.Errorf("set-answer-days printed %q", out)
+	}
+	var s struct {
+		AnswerDays int `json:"answer_days"`
+	}
+	q.lan.do("GET", "/api/v1/agencies/"+q.xd+"/qa-settings", nil).decode(t, &s)
+	if s.AnswerDays != 12 {
+		t.Errorf("answer_days = %d, want 12", s.AnswerDays)
+	}
+	for _, args := range [][]string{{"--agency", "so-xay-dung", "--days", "0"}, {"--agency", "khong-co", "--days", "3"}} {
+		if err := run(context.Background(), append([]string{"admin", "set-answer-days"}, args...), func(k string) string { return q.env[k] }, io.Discard, io.Discard); err == nil {
+			t.Errorf("set-answer-days %v succeeded", args)
+		}
+	}
+	q.lan.do("GET", "/api/v1/agencies/"+q.xd+"/qa-settings", nil).decode(t, &s)
+	if s.AnswerDays != 12 {
+		t.Errorf("answer_days after refused commands = %d, want 12", s.AnswerDays)
 	}
 }
