@@ -16,6 +16,7 @@ import (
 const (
 	questionsColl  = "qa_questions"
 	answersColl    = "qa_answers"
+	revisionsColl  = "qa_revisions"
 	qaCommentsColl = "qa_comments"
 	upvotesColl    = "qa_upvotes"
 	qaFollowsColl  = "qa_follows"
@@ -38,8 +39,10 @@ const (
 //
 // An answer is its own document in qa_answers; the unique index on
 // question_id is what allows one answer per question, however concurrent
-// AddAnswer calls interleave. Its revisions are embedded, and AddRevision is
-// a $push on the condition {_id, revision_count: r.Number-1}.
+// AddAnswer calls interleave. Each revision is a document of its own in
+// qa_revisions with _id answer|number, so that concurrent revisions of one
+// number are decided by an insert, which FerretDB decides right too; a
+// conditional $push into the answer would not be (see below).
 //
 // Comments, upvotes (_id question|user, so one per user), follows and
 // per-agency answer days are documents of their own. No count is kept on
@@ -91,6 +94,8 @@ func qaIndexes() []collectionIndexes {
 			{Keys: asc("tokens", "_id")},
 		}},
 		{answersColl, []mongo.IndexModel{{Keys: asc("question_id"), Options: unique}}},
+		// _id is answer|number, which makes the pair unique.
+		{revisionsColl, []mongo.IndexModel{{Keys: asc("answer_id", "number")}}},
 		{qaCommentsColl, []mongo.IndexModel{{Keys: asc("question_id", "_id")}}},
 		// _id is question|user, which makes the pair unique.
 		{upvotesColl, []mongo.IndexModel{{Keys: asc("question_id")}}},

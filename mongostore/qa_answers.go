@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,24 +13,30 @@ import (
 	"github.com/civichub/civichub/qa"
 )
 
-// answerDoc is an answer with its revisions. RevisionCount is
-// len(Revisions), kept so that AddRevision can set a condition on it.
+// answerDoc is an answer without its revisions.
 type answerDoc struct {
-	ID            string        `bson:"_id"`
-	QuestionID    string        `bson:"question_id"`
-	AgencyID      string        `bson:"agency_id"`
-	AuthorID      string        `bson:"author_id"`
-	StaffTitle    string        `bson:"staff_title,omitempty"`
-	Body          string        `bson:"body"`
-	BodyHTML      string        `bson:"body_html"`
-	Sanitizer     int64         `bson:"sanitizer"`
-	PublishedAt   time.Time     `bson:"published_at"`
-	Revisions     []revisionDoc `bson:"revisions"`
-	RevisionCount int64         `bson:"revision_count"`
+	ID          string    `bson:"_id"`
+	QuestionID  string    `bson:"question_id"`
+	AgencyID    string    `bson:"agency_id"`
+	AuthorID    string    `bson:"author_id"`
+	StaffTitle  string    `bson:"staff_title,omitempty"`
+	Body        string    `bson:"body"`
+	BodyHTML    string    `bson:"body_html"`
+	Sanitizer   int64     `bson:"sanitizer"`
+	PublishedAt time.Time `bson:"published_at"`
 }
 
-// revisionDoc is qa.Revision with its sanitizer version stored as int64.
+func (d *answerDoc) answer() *qa.Answer {
+	return &qa.Answer{ID: d.ID, QuestionID: d.QuestionID, AgencyID: d.AgencyID, AuthorID: d.AuthorID,
+		StaffTitle: d.StaffTitle, Body: d.Body, BodyHTML: d.BodyHTML, Sanitizer: int(d.Sanitizer),
+		PublishedAt: d.PublishedAt.UTC(), Revisions: []qa.Revision{}}
+}
+
+// revisionDoc is one revision of an answer. Its _id is answer|number, so
+// the server keeps one revision of each number.
 type revisionDoc struct {
+	ID         string    `bson:"_id"`
+	AnswerID   string    `bson:"answer_id"`
 	Number     int64     `bson:"number"`
 	AuthorID   string    `bson:"author_id"`
 	StaffTitle string    `bson:"staff_title,omitempty"`
@@ -40,77 +47,101 @@ type revisionDoc struct {
 	At         time.Time `bson:"at"`
 }
 
-func newRevisionDoc(r *qa.Revision) revisionDoc {
-	return revisionDoc{Number: int64(r.Number), AuthorID: r.AuthorID, StaffTitle: r.StaffTitle, Body: r.Body,
-		BodyHTML: r.BodyHTML, Sanitizer: int64(r.Sanitizer), Reason: r.Reason, At: r.At}
+func revisionID(answerID string, number int) string { return pairID(answerID, strconv.Itoa(number)) }
+
+func newRevisionDoc(answerID string, r *qa.Revision) *revisionDoc {
+	return &revisionDoc{ID: revisionID(answerID, r.Number), AnswerID: answerID, Number: int64(r.Number),
+		AuthorID: r.AuthorID, StaffTitle: r.StaffTitle, Body: r.Body, BodyHTML: r.BodyHTML,
+		Sanitizer: int64(r.Sanitizer), Reason: r.Reason, At: r.At}
 }
 
-func (d *answerDoc) answer() *qa.Answer {
-	a := &qa.Answer{ID: d.ID, QuestionID: d.QuestionID, AgencyID: d.AgencyID, AuthorID: d.AuthorID,
-		StaffTitle: d.StaffTitle, Body: d.Body, BodyHTML: d.BodyHTML, Sanitizer: int(d.Sanitizer),
-		PublishedAt: d.PublishedAt.UTC(), Revisions: make([]qa.Revision, len(d.Revisions))}
-	for i, r := range d.Revisions {
-		a.Revisions[i] = qa.Revision{Number: int(r.Number), AuthorID: r.AuthorID, StaffTitle: r.StaffTitle,
-			Body: r.Body, BodyHTML: r.BodyHTML, Sanitizer: int(r.Sanitizer), Reason: r.Reason, At: r.At.UTC()}
-	}
-	return a
+func (d *revisionDoc) revision() *qa.Revision {
+	return &qa.Revision{Number: int(d.Number), AuthorID: d.AuthorID, StaffTitle: d.StaffTitle, Body: d.Body,
+		BodyHTML: d.BodyHTML, Sanitizer: int(d.Sanitizer), Reason: d.Reason, At: d.At.UTC()}
 }
 
 // AddAnswer implements qa.Store. The unique index on question_id decides
 // qa.ErrAlreadyAnswered, so of concurrent answers to one question exactly
 // one is stored. Answer IDs are random, so a duplicate key is the question.
-// An unknown question is qa.ErrQuestionNotFound.
+// An unknown question is qa.ErrQuestionNotFound. Revisions given with a are
+// stored after it, as AddRevision would.
 func (s *QAStore) AddAnswer(ctx context.Context, a *qa.Answer) error {
 	if err := s.questionExists(ctx, a.QuestionID); err != nil {
 		return err
 	}
-	d := answerDoc{ID: a.ID, QuestionID: a.QuestionID, AgencyID: a.AgencyID, AuthorID: a.AuthorID,
-		StaffTitle: a.StaffTitle, Body: a.Body, BodyHTML: a.BodyHTML, Sanitizer: int64(a.Sanitizer),
-		PublishedAt: a.PublishedAt, Revisions: make([]revisionDoc, len(a.Revisions)),
-		RevisionCount: int64(len(a.Revisions))}
-	for i := range a.Revisions {
-		d.Revisions[i] = newRevisionDoc(&a.Revisions[i])
-	}
-	_, err := s.db.Collection(answersColl).InsertOne(ctx, d)
+	_, err := s.db.Collection(answersColl).InsertOne(ctx, answerDoc{ID: a.ID, QuestionID: a.QuestionID,
+		AgencyID: a.AgencyID, AuthorID: a.AuthorID, StaffTitle: a.StaffTitle, Body: a.Body, BodyHTML: a.BodyHTML,
+		Sanitizer: int64(a.Sanitizer), PublishedAt: a.PublishedAt})
 	switch {
 	case mongo.IsDuplicateKeyError(err):
 		return qa.ErrAlreadyAnswered
 	case err != nil:
 		return fmt.Errorf("mongostore: insert answer: %w", err)
 	}
+	for i := range a.Revisions {
+		if err := s.AddRevision(ctx, a.ID, &a.Revisions[i]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // AnswerFor implements qa.Store.
 func (s *QAStore) AnswerFor(ctx context.Context, questionID string) (*qa.Answer, error) {
-	return findOne(ctx, s.db.Collection(answersColl), bson.D{key("question_id", questionID)}, qa.ErrAnswerNotFound,
-		"answer", (*answerDoc).answer)
+	return s.findAnswer(ctx, bson.D{key("question_id", questionID)})
 }
 
-// Answer returns the answer with id, or qa.ErrAnswerNotFound.
+// Answer returns the answer with id and its revisions, or
+// qa.ErrAnswerNotFound.
 func (s *QAStore) Answer(ctx context.Context, id string) (*qa.Answer, error) {
-	return findOne(ctx, s.db.Collection(answersColl), byID(id), qa.ErrAnswerNotFound, "answer", (*answerDoc).answer)
+	return s.findAnswer(ctx, byID(id))
 }
 
-// AddRevision implements qa.Store: one update on the condition {_id,
-// revision_count: r.Number-1} that pushes r and raises revision_count; the
-// answer's first text is left as it is. It returns qa.ErrStale when the
-// answer has another number of revisions and qa.ErrAnswerNotFound when
-// there is no such answer.
-func (s *QAStore) AddRevision(ctx context.Context, answerID string, r *qa.Revision) error {
-	coll := s.db.Collection(answersColl)
-	res, err := coll.UpdateOne(ctx, bson.D{key("_id", answerID), key("revision_count", int64(r.Number-1))}, bson.D{
-		key("$push", bson.D{key("revisions", newRevisionDoc(r))}),
-		key("$set", bson.D{key("revision_count", int64(r.Number))}),
-	})
+// findAnswer returns the answer filter selects with its revisions, read
+// after it: a revision is stored only once its answer is.
+func (s *QAStore) findAnswer(ctx context.Context, filter bson.D) (*qa.Answer, error) {
+	a, err := findOne(ctx, s.db.Collection(answersColl), filter, qa.ErrAnswerNotFound, "answer", (*answerDoc).answer)
 	if err != nil {
-		return fmt.Errorf("mongostore: add revision: %w", err)
+		return nil, err
 	}
-	if res.MatchedCount == 0 {
-		if err := exists(ctx, coll, answerID, qa.ErrAnswerNotFound, "answer"); err != nil {
+	revs, err := find(ctx, s.db.Collection(revisionsColl), bson.D{key("answer_id", a.ID)},
+		options.Find().SetSort(bson.D{key("answer_id", 1), key("number", 1)}), "list revisions", (*revisionDoc).revision)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range revs {
+		a.Revisions = append(a.Revisions, *r)
+	}
+	return a, nil
+}
+
+// AddRevision implements qa.Store: it inserts r as the document
+// answer|r.Number once revision r.Number-1 is found (when r.Number is over
+// 1), so the unique _id decides between concurrent revisions of one number
+// and, revisions never being removed, numbers have no gaps: an answer with
+// revision n-1 and without revision n has exactly n-1. It returns
+// qa.ErrStale when revision r.Number exists or r.Number-1 does not (or
+// r.Number is not positive), and qa.ErrAnswerNotFound when there is no
+// such answer. The answer's first text is left as it is.
+func (s *QAStore) AddRevision(ctx context.Context, answerID string, r *qa.Revision) error {
+	if err := exists(ctx, s.db.Collection(answersColl), answerID, qa.ErrAnswerNotFound, "answer"); err != nil {
+		return err
+	}
+	if r.Number < 1 {
+		return qa.ErrStale
+	}
+	revs := s.db.Collection(revisionsColl)
+	if r.Number > 1 {
+		if err := exists(ctx, revs, revisionID(answerID, r.Number-1), qa.ErrStale, "revision"); err != nil {
 			return err
 		}
+	}
+	_, err := revs.InsertOne(ctx, newRevisionDoc(answerID, r))
+	switch {
+	case mongo.IsDuplicateKeyError(err):
 		return qa.ErrStale
+	case err != nil:
+		return fmt.Errorf("mongostore: insert revision: %w", err)
 	}
 	return nil
 }
