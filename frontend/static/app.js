@@ -803,3 +803,214 @@ if (queue && "WebSocket" in window && "fetch" in window) {
     },
   });
 }
+
+// Live parts of a page (data-parts-url): the server renders the page's
+// changing parts (data-part) again on request, from the same templates as
+// the page, and the script puts each in place. A part the reader is
+// working in (a field with focus, or with what they typed) is left alone,
+// so that nothing typed is lost; it catches up on the next change.
+function busy(part) {
+  const active = document.activeElement;
+  if (active && part.contains(active) && active.matches("input, textarea, select")) {
+    return true;
+  }
+  for (const field of part.querySelectorAll("input, textarea, select")) {
+    if (field.type === "hidden") {
+      continue;
+    }
+    if (field instanceof HTMLSelectElement) {
+      const initial = [...field.options].findIndex((o) => o.defaultSelected);
+      if (field.selectedIndex !== Math.max(initial, 0)) {
+        return true;
+      }
+    } else if (field.type === "checkbox" || field.type === "radio") {
+      if (field.checked !== field.defaultChecked) {
+        return true;
+      }
+    } else if (field.value !== field.defaultValue) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class LiveParts {
+  // root holds data-topic (the event topic), data-parts-url and the parts.
+  // onEvent(type, data) decides what an event does; onGone() is called
+  // when the reader may no longer read the page.
+  constructor(root, { onEvent, onGone }) {
+    this.root = root;
+    this.url = root.dataset.partsUrl;
+    this.onGone = onGone;
+    this.running = null;
+    this.again = false;
+    let synced = false;
+    liveClient().subscribe(root.dataset.topic, {
+      // Changes made between the page's rendering and the subscription
+      // came with no event: fetch the parts once.
+      onSubscribed: () => {
+        if (!synced) {
+          synced = true;
+          this.refresh();
+        }
+      },
+      onEvent: (frame) => onEvent(frame.type, frame.data ?? {}),
+      onReload: () => this.refresh(),
+      onError: (frame) => {
+        if (frame.code === "not_found" || frame.code === "forbidden" || frame.code === "unauthorized") {
+          onGone();
+        }
+      },
+    });
+  }
+
+  // refresh fetches the parts and puts them in place; calls made while one
+  // runs make it run once more. It resolves to true when the parts were
+  // put in place.
+  refresh() {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let ok = false;
+      do {
+        this.again = false;
+        ok = await this.load();
+      } while (this.again);
+      this.running = null;
+      return ok;
+    })();
+    return this.running;
+  }
+
+  async load() {
+    let html;
+    try {
+      const response = await fetch(this.url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (response.status === 404 || response.status === 403) {
+        this.onGone();
+        return false;
+      }
+      if (!response.ok) {
+        return false;
+      }
+      html = await response.text();
+    } catch {
+      return false;
+    }
+    const fresh = new DOMParser().parseFromString(html, "text/html");
+    for (const part of fresh.querySelectorAll("[data-part]")) {
+      const old = this.root.querySelector(`[data-part="${CSS.escape(part.dataset.part)}"]`);
+      if (old && !busy(old)) {
+        old.replaceWith(document.adoptNode(part));
+      }
+    }
+    return true;
+  }
+}
+
+// textOf returns the text for key in a <template> of texts.
+function textOf(template, key) {
+  return template?.content.querySelector(`[data-text="${CSS.escape(key)}"]`)?.textContent ?? "";
+}
+
+// A question page (data-question): over question:{id}, the official answer
+// appears when it is published, and revisions, status changes, forwards
+// and comments show without a reload; the parts come from the server,
+// whose templates made the page. Upvotes carry their count.
+const questionRoot = document.querySelector("[data-question][data-parts-url]");
+if (questionRoot && "WebSocket" in window && "fetch" in window) {
+  const status = questionRoot.querySelector("[data-live-status]");
+  const texts = document.getElementById("qa-texts");
+  const gone = () => {
+    const note = questionRoot.querySelector("[data-question-gone]");
+    if (note) {
+      note.hidden = false;
+    }
+  };
+  const parts = new LiveParts(questionRoot, {
+    onGone: gone,
+    onEvent: async (type, data) => {
+      if (type === "question.upvoted") {
+        const count = questionRoot.querySelector("[data-upvotes]");
+        if (count && typeof data.upvotes === "number") {
+          count.textContent = numbers.format(data.upvotes);
+        }
+        return;
+      }
+      if (await parts.refresh()) {
+        announce(status, textOf(texts, type));
+      }
+    },
+  });
+}
+
+// An agency's queue (data-agency-queue): over agency:{id}, the first page
+// of the tab is fetched again when questions arrive, change or pass their
+// deadline; later pages say that the list changed.
+const queueRoot = document.querySelector("[data-agency-queue][data-parts-url]");
+if (queueRoot && "WebSocket" in window && "fetch" in window) {
+  const status = queueRoot.querySelector("[data-live-status]");
+  const texts = document.getElementById("queue-texts");
+  const changed = () => {
+    const note = queueRoot.querySelector("[data-queue-changed]");
+    if (note) {
+      note.hidden = false;
+    }
+  };
+  const parts = new LiveParts(queueRoot, {
+    onGone: changed,
+    onEvent: async (type) => {
+      if (queueRoot.hasAttribute("data-later-page") || !(await parts.refresh())) {
+        changed();
+      }
+      announce(status, textOf(texts, type));
+    },
+  });
+}
+
+// The box of the newest official answers (data-feed), on the home page and
+// in the widget: over feed:answers, a newly answered public question comes
+// first. Items are made from the box's <template>; every value of the
+// event is set as text.
+for (const feed of document.querySelectorAll("ol[data-feed]")) {
+  if (!("WebSocket" in window)) {
+    break;
+  }
+  const box = feed.parentElement;
+  const skeleton = box.querySelector("template[data-feed-template]")?.content.firstElementChild;
+  const empty = box.querySelector("[data-feed-empty]");
+  const status = box.querySelector("[data-feed-status]");
+  const limit = Number(feed.dataset.limit) || 5;
+  const zone = feed.dataset.timezone || "UTC";
+  liveClient().subscribe(feed.dataset.feed, {
+    onEvent: (frame) => {
+      const item = frame.data ?? {};
+      if (frame.type !== "answer.published" || !skeleton || typeof item.question_id !== "string") {
+        return;
+      }
+      feed.querySelector(`li[data-question="${CSS.escape(item.question_id)}"]`)?.remove();
+      const li = skeleton.cloneNode(true);
+      li.dataset.question = item.question_id;
+      const field = (name) => li.querySelector(`[data-field="${name}"]`);
+      const link = field("link");
+      link.href = `/questions/${encodeURIComponent(item.question_id)}`;
+      link.textContent = item.title ?? "";
+      const names = item.agency?.name ?? {};
+      field("agency").textContent = names[lang] || names.vi || "";
+      const time = field("time");
+      time.dateTime = item.answered_at ?? "";
+      time.textContent = item.answered_at ? formatTime(item.answered_at, zone) : "";
+      field("excerpt").textContent = item.excerpt ?? "";
+      feed.prepend(li);
+      while (feed.children.length > limit) {
+        feed.lastElementChild.remove();
+      }
+      if (empty) {
+        empty.hidden = true;
+      }
+      announce(status, status?.dataset.text);
+    },
+  });
+}
