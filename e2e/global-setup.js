@@ -1,6 +1,7 @@
 // Builds civichub, starts `civichub serve --demo` on a free loopback port
 // with a fresh data folder, waits for /readyz, and hands the tests the URL,
-// the demo admin's credentials (printed by the server at start) and the
+// the demo admin's and the demo staff member's credentials (printed by the
+// server at start) and the
 // portal origins allowed to frame the poll widget through the environment. The function it returns stops the server afterwards.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
@@ -66,9 +67,16 @@ export default async function globalSetup() {
     if (!admin) {
       throw new Error(`the server printed no demo admin credentials:\n${stdout}`);
     }
+    // The demo staff member of Sở Xây dựng, who answers in the Q&A tests.
+    const staff = /^\s*(\S+@\S+)\s+(\S+)\s+resident, staff of so-xay-dung\b/m.exec(stdout);
+    if (!staff) {
+      throw new Error(`the server printed no demo staff credentials:\n${stdout}`);
+    }
     process.env.CIVICHUB_E2E_URL = url;
     process.env.CIVICHUB_E2E_ADMIN_EMAIL = admin[1];
     process.env.CIVICHUB_E2E_ADMIN_PASSWORD = admin[2];
+    process.env.CIVICHUB_E2E_STAFF_EMAIL = staff[1];
+    process.env.CIVICHUB_E2E_STAFF_PASSWORD = staff[2];
     process.env.CIVICHUB_E2E_PORTAL = portal;
     process.env.CIVICHUB_E2E_CROSS_SITE_PORTAL = crossSitePortal;
   } catch (err) {

@@ -1,5 +1,5 @@
-// Shared fixtures: the server's URL as baseURL, the demo admin's
-// credentials, and helpers that act through the pages as a person would.
+// Shared fixtures: the server's URL as baseURL, the demo admin's and staff
+// member's credentials, and helpers that act through the pages as a person would.
 import { test as base, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -14,6 +14,13 @@ export const test = base.extend({
 export const admin = {
   email: () => process.env.CIVICHUB_E2E_ADMIN_EMAIL,
   password: () => process.env.CIVICHUB_E2E_ADMIN_PASSWORD,
+};
+
+// staff is the demo staff member of Sở Xây dựng (Chuyên viên Phòng Quản
+// lý xây dựng), who answers questions to that agency.
+export const staff = {
+  email: () => process.env.CIVICHUB_E2E_STAFF_EMAIL,
+  password: () => process.env.CIVICHUB_E2E_STAFF_PASSWORD,
 };
 
 let seq = 0;
