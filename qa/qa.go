@@ -127,8 +127,7 @@ type Question struct {
 type Change struct {
 	At      time.Time `json:"at" bson:"at"`
 	ActorID string    `json:"actor_id" bson:"actor_id"`
-	// Action is "submitted", a status name, "forwarded", "revised" or
-	// "reopened".
+	// Action is "submitted", a status name, "forwarded" or "revised".
 	Action     string `json:"action" bson:"action"`
 	FromStatus Status `json:"from_status,omitempty" bson:"from_status,omitempty"`
 	ToStatus   Status `json:"to_status,omitempty" bson:"to_status,omitempty"`

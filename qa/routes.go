@@ -249,7 +249,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
 	limit := 10
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 50 {
+		if err != nil || n < 1 || n > web.MaxLimit {
 			h.fail(w, r, apperr.Field("limit", "invalid_limit"))
 			return
 		}

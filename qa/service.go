@@ -319,7 +319,7 @@ func (s *Service) startClock(ctx context.Context, q *Question, now time.Time) er
 		return err
 	}
 	q.AcceptedAt = now
-	q.Deadline = s.opts.Calendar.Deadline(now, days)
+	q.Deadline = s.opts.Calendar.Deadline(now, days).UTC()
 	q.OverdueNotified = false
 	leg := &q.Legs[len(q.Legs)-1]
 	leg.ClockAt, leg.Deadline = q.AcceptedAt, q.Deadline
@@ -423,6 +423,11 @@ func (s *Service) Ask(ctx context.Context, actor *accounts.User, in NewQuestion)
 			return nil, err
 		}
 	}
+	// The title passes the watched words too (blocked, replaced); it
+	// stays plain text.
+	if title, _, _, err = s.check.CheckText(ctx, "title", title); err != nil {
+		return nil, err
+	}
 	src, html, _, err := s.check.CheckText(ctx, "body", in.Body)
 	if err != nil {
 		return nil, err
@@ -490,16 +495,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *accounts.User, questi
 	if err != nil {
 		return nil, err
 	}
-	var reason, assignee string
+	// A reason is required to reject, and kept in the record for any
+	// change.
+	reason, err := cleanLine("reason", in.Reason, MinReason, MaxReason, in.Status == Rejected)
+	if err != nil {
+		return nil, err
+	}
+	var assignee string
 	switch in.Status {
 	case Accepted, Rejected:
 		if a.staff == nil && !a.moderator {
 			return nil, ErrForbidden
-		}
-		if in.Status == Rejected {
-			if reason, err = cleanLine("reason", in.Reason, MinReason, MaxReason, true); err != nil {
-				return nil, err
-			}
 		}
 	case Assigned:
 		if a.staff == nil && actor.Role != accounts.Admin {
@@ -698,30 +704,51 @@ func (s *Service) Answer(ctx context.Context, actor *accounts.User, questionID, 
 	// The store's unique key on the question decides which answer is the
 	// one; the question follows.
 	if err := s.store.AddAnswer(ctx, ans); err != nil {
+		if errors.Is(err, ErrAlreadyAnswered) {
+			// An earlier answer whose question was not updated (the
+			// process stopped in between) is finished now.
+			s.repair(ctx, q.ID)
+		}
 		return nil, nil, err
 	}
-	q, err = s.update(ctx, q.ID, func(q *Question) error {
-		if q.Status == Answered || q.Status == Closed {
-			return nil // a retry after the change was stored
-		}
-		endLeg(q, LegAnswered, now)
-		q.History = append(q.History, Change{At: now, ActorID: actor.ID, Action: string(Answered), FromStatus: q.Status, ToStatus: Answered})
-		q.Status = Answered
-		q.AnsweredAt = now
-		if q.AssigneeID == "" {
-			q.AssigneeID = actor.ID
-		}
-		return nil
-	})
+	q, err = s.finishAnswer(ctx, ans)
 	if err != nil {
-		// The answer is stored and shown; the status catches up on the
-		// next change (Repair).
+		// The answer is stored; the question catches up on the next
+		// attempt to answer or the next overdue check (repair).
 		s.logger.Error("qa: answer stored, question not updated", "question", questionID, "err", err)
 		return nil, nil, err
 	}
+	return ans, q, nil
+}
+
+// finishAnswer moves the question of a stored answer to answered, ends its
+// agency's leg, and tells everyone watching.
+func (s *Service) finishAnswer(ctx context.Context, ans *Answer) (*Question, error) {
+	now := ans.PublishedAt
+	done := false
+	q, err := s.update(ctx, ans.QuestionID, func(q *Question) error {
+		if !q.Status.Open() {
+			done = true
+			return errSkip // a retry after the change was stored
+		}
+		endLeg(q, LegAnswered, now)
+		q.History = append(q.History, Change{At: now, ActorID: ans.AuthorID, Action: string(Answered), FromStatus: q.Status, ToStatus: Answered})
+		q.Status = Answered
+		q.AnsweredAt = now
+		if q.AssigneeID == "" {
+			q.AssigneeID = ans.AuthorID
+		}
+		return nil
+	})
+	if done {
+		return s.store.Question(ctx, ans.QuestionID)
+	}
+	if err != nil {
+		return nil, err
+	}
 	av, err := s.answerView(ctx, ans)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.publish(ctx, QuestionTopic(q.ID), "answer.published", map[string]any{
 		"question_id": q.ID, "status": q.Status, "answer": av, "at": now,
@@ -730,8 +757,23 @@ func (s *Service) Answer(ctx context.Context, actor *accounts.User, questionID, 
 	if q.Listed {
 		s.publish(ctx, FeedTopic, "answer.published", s.feedItem(ctx, q, ans))
 	}
-	s.notifyFollowers(ctx, q, actor.ID, "question.answered", statusEvent(q))
-	return ans, q, nil
+	s.notifyFollowers(ctx, q, ans.AuthorID, "question.answered", statusEvent(q))
+	return q, nil
+}
+
+// repair finishes the answer of a question that has one but is still
+// open; it reports whether it did.
+func (s *Service) repair(ctx context.Context, questionID string) bool {
+	ans, err := s.store.AnswerFor(ctx, questionID)
+	if err != nil {
+		return false
+	}
+	q, err := s.finishAnswer(ctx, ans)
+	if err != nil {
+		s.logger.Warn("qa: repair answered question", "question", questionID, "err", err)
+		return false
+	}
+	return q != nil
 }
 
 func answerable(st Status) error {
@@ -1006,6 +1048,15 @@ func (s *Service) NotifyOverdue(ctx context.Context) error {
 		}
 		told := 0
 		for _, q := range qs {
+			if q.Status.Open() {
+				if _, err := s.store.AnswerFor(ctx, q.ID); err == nil {
+					// Answered, but the question was not updated.
+					if s.repair(ctx, q.ID) {
+						told++
+					}
+					continue
+				}
+			}
 			q, err := s.update(ctx, q.ID, func(q *Question) error {
 				if q.OverdueNotified || !q.Status.Open() || q.Deadline.IsZero() || !q.Deadline.Before(s.now()) {
 					return errSkip
@@ -1020,7 +1071,9 @@ func (s *Service) NotifyOverdue(ctx context.Context) error {
 				return err
 			}
 			told++
-			s.publish(ctx, AgencyTopic(q.AgencyID), "question.overdue", statusEvent(q))
+			ev := statusEvent(q)
+			ev.Reason, ev.At = "", s.now()
+			s.publish(ctx, AgencyTopic(q.AgencyID), "question.overdue", ev)
 		}
 		if len(qs) < 100 || told == 0 {
 			return nil

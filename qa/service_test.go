@@ -288,3 +288,43 @@ func TestConcurrentStatusChangesKeepTheFlow(t *testing.T) {
 		t.Errorf("%d changes won, history %+v; want one", ok, got.History)
 	}
 }
+
+// TestAnswerWithoutItsQuestionUpdateIsRepaired: an answer stored when the
+// process stopped before its question was updated is finished by the next
+// attempt to answer, and by the overdue check.
+func TestAnswerWithoutItsQuestionUpdateIsRepaired(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	for _, via := range []string{"answer", "overdue"} {
+		q := f.ask(t)
+		q, err := f.svc.ChangeStatus(f.ctx, f.staff, q.ID, qa.StatusChange{Status: qa.Accepted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans := &qa.Answer{ID: id.New(), QuestionID: q.ID, AgencyID: f.xd.ID, AuthorID: f.staff.ID, Body: "Trả lời.", BodyHTML: "<p>Trả lời.</p>",
+			PublishedAt: f.clock.Now().UTC(), Revisions: []qa.Revision{}}
+		if err := f.svc.Store().AddAnswer(f.ctx, ans); err != nil {
+			t.Fatal(err)
+		}
+		switch via {
+		case "answer":
+			if _, _, err := f.svc.Answer(f.ctx, f.staff, q.ID, "Trả lời lần nữa."); !errors.Is(err, qa.ErrAlreadyAnswered) {
+				t.Errorf("answer again = %v, want ErrAlreadyAnswered", err)
+			}
+		case "overdue":
+			f.clock.set(q.Deadline.Add(time.Hour))
+			if err := f.svc.NotifyOverdue(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := f.svc.Store().Question(f.ctx, q.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != qa.Answered || got.Legs[0].Outcome != qa.LegAnswered {
+			t.Errorf("via %s: status %s, legs %+v; want answered", via, got.Status, got.Legs)
+		}
+	}
+	if n := f.pub.count(qa.AgencyTopic(f.xd.ID) + " question.overdue"); n != 0 {
+		t.Errorf("%d overdue notices for an answered question", n)
+	}
+}
