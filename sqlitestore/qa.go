@@ -156,7 +156,10 @@ func (s *QAStore) Import(ctx context.Context, qs []*qa.Question) error {
 	})
 }
 
-// Question implements qa.Store.
+// Question implements qa.Store. The legs are read after the row, outside a
+// transaction, so a concurrent update may give a question whose legs are a
+// revision newer than its other fields; UpdateQuestion refuses to store
+// such a mix, as the revision it carries is then stale.
 func (s *QAStore) Question(ctx context.Context, id string) (*qa.Question, error) {
 	q, err := queryOne(ctx, s.db, "select question", qa.ErrQuestionNotFound, scanQuestion,
 		`SELECT `+questionCols+` FROM qa_questions WHERE id = ?`, id)
