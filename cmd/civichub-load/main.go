@@ -8,6 +8,7 @@
 //	civichub-load votes   --bin ./civichub [--voters 20000] [--concurrency 64] [--runs 3]
 //	civichub-load votes   --bin ./civichub --viewers 10000 --rate 1000 [--duration 20s]
 //	civichub-load forum   --bin ./civichub [--threads 10000] [--posts 100000] [--runs 3]
+//	civichub-load qa      --bin ./civichub [--questions 50000] [--agencies 30] [--subscribers 1000] [--answers 20] [--runs 3]
 //
 // Results go to standard output as one line per run and a summary of medians,
 // in the form docs/BENCHMARKS.md quotes them.
@@ -50,6 +51,10 @@ const usage = `Usage:
   civichub-load forum --bin PATH [--threads N] [--posts M] [--runs R] [--wrk 10s]
       seeds a large forum in the embedded store; thread page latency and wrk -t1 -c32
       pages/s for anonymous readers, a category's first and last page, search
+  civichub-load qa --bin PATH [--questions N] [--agencies A] [--subscribers S] [--answers M] [--runs R]
+      seeds a year of Q&A in the embedded store; the busiest agency's queue (as its
+      staff) and scorecard, API and pages, as medians of sequential requests; time
+      from an answer's POST to its answer.published frame at each of S subscribers
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -68,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return votes(ctx, args[1:], stdout, stderr)
 	case "forum":
 		return forumBench(ctx, args[1:], stdout, stderr)
+	case "qa":
+		return qaBench(ctx, args[1:], stdout, stderr)
 	case "ws-worker": // started by ws, not by hand
 		return wsWorker(ctx, os.Stdin, stdout)
 	}
