@@ -1,6 +1,7 @@
 // Package frontend renders civichub's server-side pages (home, registration,
 // login, the profile page, polls, the forum with its notifications, search
-// and moderation dashboard, the admin pages and the embeddable poll widget)
+// and moderation dashboard, the Q&A section with its agency queues and
+// scorecards, the admin pages and the embeddable poll and answers widgets)
 // in Vietnamese and English.
 //
 // Templates and static files are embedded in the binary. Static files are

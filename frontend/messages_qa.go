@@ -200,8 +200,7 @@ var qaTexts = map[string][2]string{
 	"scorecard.note":          {"Câu hỏi được tính cho cơ quan đã trả lời, và tính là đã chuyển cho cơ quan chuyển đi.", "A question counts for the agency that answered it, and as forwarded for the one that passed it on."},
 	"scorecard.at":            {"Số liệu lúc", "Figures as of"},
 
-	"feed.title":      {"Câu hỏi vừa được trả lời", "Recently answered"},
-	"feed.none":       {"Chưa có câu trả lời nào.", "No question has been answered yet."},
-	"feed.all":        {"Xem tất cả câu hỏi", "See every question"},
-	"feed.new_answer": {"Có câu hỏi vừa được trả lời.", "A question has just been answered."},
+	"feed.title": {"Câu hỏi vừa được trả lời", "Recently answered"},
+	"feed.none":  {"Chưa có câu trả lời nào.", "No question has been answered yet."},
+	"feed.all":   {"Xem tất cả câu hỏi", "See every question"},
 }

@@ -972,8 +972,9 @@ if (queueRoot && "WebSocket" in window && "fetch" in window) {
 
 // The box of the newest official answers (data-feed), on the home page and
 // in the widget: over feed:answers, a newly answered public question comes
-// first. Items are made from the box's <template>; every value of the
-// event is set as text.
+// first (the list is a polite live region: the new item is read out).
+// Items are made from the box's <template>; every value of the event is set
+// as text.
 for (const feed of document.querySelectorAll("ol[data-feed]")) {
   if (!("WebSocket" in window)) {
     break;
@@ -981,7 +982,6 @@ for (const feed of document.querySelectorAll("ol[data-feed]")) {
   const box = feed.parentElement;
   const skeleton = box.querySelector("template[data-feed-template]")?.content.firstElementChild;
   const empty = box.querySelector("[data-feed-empty]");
-  const status = box.querySelector("[data-feed-status]");
   const limit = Number(feed.dataset.limit) || 5;
   const zone = feed.dataset.timezone || "UTC";
   liveClient().subscribe(feed.dataset.feed, {
@@ -1010,7 +1010,6 @@ for (const feed of document.querySelectorAll("ol[data-feed]")) {
       if (empty) {
         empty.hidden = true;
       }
-      announce(status, status?.dataset.text);
     },
   });
 }
