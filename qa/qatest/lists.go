@@ -144,7 +144,10 @@ func checkLists(t *testing.T, s qa.Store, p people, all []*qa.Question) {
 	now := at(base.Add(2*day + time.Hour))
 	for _, q := range listQueries(p, now) {
 		want := model(all, q)
-		for _, limit := range []int{0, 1, 2, 3, 7, 100} {
+		// Pages of 2 cross every boundary a cursor can fall on; 7 and
+		// unlimited check the ends. (Each page is a query: on FerretDB,
+		// which sorts in memory, more sizes cost minutes under -race.)
+		for _, limit := range []int{0, 2, 7} {
 			q.Limit = limit
 			if got := walk(t, s, q); !slices.Equal(got, ids(want)) {
 				t.Errorf("Questions(%s) by pages of %d =\n%v\nwant\n%v", queryName(p, q), limit, got, ids(want))
