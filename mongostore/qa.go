@@ -84,6 +84,8 @@ func qaIndexes() []collectionIndexes {
 			// assignee's questions.
 			{Keys: asc("agency_id", "status", "deadline", "_id")},
 			{Keys: asc("listed", "_id")},
+			// The answers feed: listed questions by answer time.
+			{Keys: asc("listed", "answered_at", "_id")},
 			{Keys: asc("asker_id", "_id")},
 			{Keys: asc("assignee_id", "deadline", "_id")},
 			// The overdue scan.

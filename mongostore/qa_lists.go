@@ -35,6 +35,9 @@ func questionFilter(q qa.Query) bson.D {
 	if q.ListedOnly {
 		filter = append(filter, key("listed", true))
 	}
+	if q.Sort == qa.RecentlyAnswered {
+		filter = append(filter, key("answered_at", bson.D{key("$gt", time.Time{})}))
+	}
 	if !q.DueBefore.IsZero() {
 		// A question without a deadline is never due.
 		filter = append(filter, key("deadline", bson.D{key("$gt", time.Time{}), key("$lt", q.DueBefore)}))
@@ -57,6 +60,14 @@ func (s *QAStore) Questions(ctx context.Context, q qa.Query) ([]*qa.Question, er
 			}))
 		}
 		opts.SetSort(bson.D{key("deadline", 1), key("_id", 1)})
+	case qa.RecentlyAnswered:
+		if q.AfterID != "" {
+			filter = append(filter, key("$or", bson.A{
+				bson.D{key("answered_at", bson.D{key("$lt", q.AfterTime)})},
+				bson.D{key("answered_at", q.AfterTime), key("_id", bson.D{key("$lt", q.AfterID)})},
+			}))
+		}
+		opts.SetSort(bson.D{key("answered_at", -1), key("_id", -1)})
 	default:
 		filter = beforeFilter(filter, q.AfterID)
 		opts.SetSort(bson.D{key("_id", -1)})

@@ -73,7 +73,7 @@ func TestQAIndexes(t *testing.T) {
 	_, name := openDB(t)
 	want := map[string][]string{
 		"qa_questions": {"{_id:1}", "{agency_id:1,status:1,deadline:1,_id:1}", "{asker_id:1,_id:1}",
-			"{assignee_id:1,deadline:1,_id:1}", "{legs.agency_id:1,legs_end:1}", "{listed:1,_id:1}",
+			"{assignee_id:1,deadline:1,_id:1}", "{legs.agency_id:1,legs_end:1}", "{listed:1,_id:1}", "{listed:1,answered_at:1,_id:1}",
 			"{overdue_notified:1,deadline:1}", "{tokens:1,_id:1}"},
 		"qa_answers":   {"{_id:1}", "{question_id:1} unique"},
 		"qa_revisions": {"{_id:1}", "{answer_id:1,number:1}"},

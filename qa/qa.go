@@ -226,6 +226,10 @@ const (
 	// AfterID). Questions without a deadline (submitted: they wait for
 	// triage) have the zero time and come first.
 	ByDeadline Sort = "deadline"
+	// RecentlyAnswered: questions with an AnsweredAt only, latest answer
+	// first, then greatest ID, after (AfterTime, AfterID): the answers
+	// feed.
+	RecentlyAnswered Sort = "answered"
 )
 
 // Query selects a page of questions. Empty fields do not filter.
@@ -240,7 +244,10 @@ type Query struct {
 	// ones, with now).
 	DueBefore time.Time
 	Sort      Sort
-	AfterTime time.Time // ByDeadline cursor: the last question's deadline
+	// AfterTime is the ByDeadline cursor's deadline, or the
+	// RecentlyAnswered cursor's AnsweredAt, of the previous page's last
+	// question.
+	AfterTime time.Time
 	AfterID   string
 	Limit     int
 }

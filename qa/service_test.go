@@ -132,7 +132,9 @@ func (f *fixture) ask(t *testing.T) *qa.Question {
 	return q
 }
 
-func (f *fixture) day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, f.loc) }
+func (f *fixture) day(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, f.loc)
+}
 
 // TestDeadlineSkipsWeekendsAndHolidaysAndCountsMakeupDays: five working
 // days from a Friday morning end with the next Friday, one later per

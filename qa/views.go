@@ -3,7 +3,6 @@ package qa
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/civichub/civichub/accounts"
@@ -554,13 +553,9 @@ func (s *Service) feedItem(ctx context.Context, q *Question, a *Answer) FeedItem
 // RecentAnswers returns the latest answered public questions, newest
 // answer first, for the home page and the feed widget.
 func (s *Service) RecentAnswers(ctx context.Context, limit int) ([]FeedItem, error) {
-	qs, err := s.store.Questions(ctx, Query{ListedOnly: true, Statuses: []Status{Answered, Closed}, Sort: Newest, Limit: limit * 2})
+	qs, err := s.store.Questions(ctx, Query{ListedOnly: true, Statuses: []Status{Answered, Closed}, Sort: RecentlyAnswered, Limit: limit})
 	if err != nil {
 		return nil, err
-	}
-	slices.SortStableFunc(qs, func(a, b *Question) int { return b.AnsweredAt.Compare(a.AnsweredAt) })
-	if len(qs) > limit {
-		qs = qs[:limit]
 	}
 	out := make([]FeedItem, 0, len(qs))
 	for _, q := range qs {

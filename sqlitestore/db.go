@@ -347,6 +347,7 @@ var migrations = []string{
 		revision INTEGER NOT NULL
 	) STRICT;
 	CREATE INDEX qa_questions_listed ON qa_questions(id) WHERE listed = 1;
+	CREATE INDEX qa_questions_answered ON qa_questions(answered_at, id) WHERE listed = 1;
 	CREATE INDEX qa_questions_agency ON qa_questions(agency_id, id);
 	CREATE INDEX qa_questions_queue ON qa_questions(agency_id, status, deadline, id);
 	CREATE INDEX qa_questions_asker ON qa_questions(asker_id, id);

@@ -32,6 +32,8 @@ func QAPlansForTest() []PlanCase {
 		list("public newest next page", "qa_questions_listed", qa.Query{ListedOnly: true, AfterID: "x", Limit: 20}),
 		list("agency public newest", "qa_questions_agency", qa.Query{AgencyID: "a", ListedOnly: true, AfterID: "x", Limit: 20}),
 		list("agency newest", "qa_questions_agency", qa.Query{AgencyID: "a", Limit: 20}),
+		list("answers feed", "qa_questions_answered", qa.Query{ListedOnly: true, Statuses: []qa.Status{qa.Answered, qa.Closed}, Sort: qa.RecentlyAnswered, Limit: 10}),
+		list("answers feed next page", "qa_questions_answered", qa.Query{ListedOnly: true, Statuses: []qa.Status{qa.Answered, qa.Closed}, Sort: qa.RecentlyAnswered, AfterID: "x", Limit: 10}),
 		list("asker newest", "qa_questions_asker", qa.Query{AskerID: "u", AfterID: "x", Limit: 20}),
 		list("assignee by deadline", "qa_questions_assignee", qa.Query{AssigneeID: "u", Sort: qa.ByDeadline, AfterID: "x", Limit: 20}),
 		count("count agency open", "COVERING INDEX qa_questions_queue",

@@ -47,6 +47,9 @@ func listWhere(q qa.Query) (string, []any) {
 	if q.ListedOnly {
 		conds = append(conds, "listed = 1")
 	}
+	if q.Sort == qa.RecentlyAnswered {
+		conds, args = append(conds, "answered_at > ?"), append(args, zeroMS)
+	}
 	if !q.DueBefore.IsZero() {
 		conds, args = append(conds, "deadline > ? AND deadline < ?"), append(args, zeroMS, ms(q.DueBefore))
 	}
@@ -67,7 +70,13 @@ func listSQL(q qa.Query) (string, []any) {
 		}
 	}
 	order := " ORDER BY id DESC"
-	if q.Sort == qa.ByDeadline {
+	if q.Sort == qa.RecentlyAnswered {
+		order = " ORDER BY answered_at DESC, id DESC"
+		if q.AfterID != "" {
+			and("(answered_at, id) < (?, ?)")
+			args = append(args, ms(q.AfterTime), q.AfterID)
+		}
+	} else if q.Sort == qa.ByDeadline {
 		order = " ORDER BY deadline, id"
 		if q.AfterID != "" {
 			and("(deadline, id) > (?, ?)")

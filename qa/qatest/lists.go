@@ -40,6 +40,9 @@ func makeLists(t *testing.T, s qa.Store) (people, []*qa.Question) {
 			if i%4 == 3 {
 				q.AssigneeID = p.staff2
 			}
+		case qa.Answered, qa.Closed:
+			// Answer times tie and do not follow the IDs.
+			q.AnsweredAt = at(base.Add(time.Duration((i*5)%3) * day))
 		}
 		if i%4 == 0 {
 			q.AskerID = p.asker
@@ -80,6 +83,9 @@ func listQueries(p people, now time.Time) []qa.Query {
 		{Statuses: []qa.Status{qa.Closed, qa.Accepted}, Sort: qa.ByDeadline},
 		{AgencyID: id.New()},
 		{AskerID: id.New(), Sort: qa.ByDeadline},
+		{ListedOnly: true, Statuses: []qa.Status{qa.Answered, qa.Closed}, Sort: qa.RecentlyAnswered}, // the answers feed
+		{Sort: qa.RecentlyAnswered},
+		{AgencyID: p.a, Sort: qa.RecentlyAnswered},
 	}
 }
 
@@ -90,11 +96,18 @@ func model(all []*qa.Question, q qa.Query) []*qa.Question {
 	for _, x := range all {
 		if (q.AgencyID == "" || x.AgencyID == q.AgencyID) && (len(q.Statuses) == 0 || slices.Contains(q.Statuses, x.Status)) &&
 			(q.AskerID == "" || x.AskerID == q.AskerID) && (q.AssigneeID == "" || x.AssigneeID == q.AssigneeID) &&
-			(!q.ListedOnly || x.Listed) && (q.DueBefore.IsZero() || !x.Deadline.IsZero() && x.Deadline.Before(q.DueBefore)) {
+			(!q.ListedOnly || x.Listed) && (q.DueBefore.IsZero() || !x.Deadline.IsZero() && x.Deadline.Before(q.DueBefore)) &&
+			(q.Sort != qa.RecentlyAnswered || !x.AnsweredAt.IsZero()) {
 			out = append(out, x)
 		}
 	}
 	slices.SortFunc(out, func(a, b *qa.Question) int {
+		if q.Sort == qa.RecentlyAnswered {
+			if c := b.AnsweredAt.Compare(a.AnsweredAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		}
 		if q.Sort == qa.ByDeadline {
 			if c := a.Deadline.Compare(b.Deadline); c != 0 {
 				return c
@@ -124,6 +137,9 @@ func walk(t *testing.T, s qa.Store, q qa.Query) []string {
 		}
 		last := page[len(page)-1]
 		q.AfterTime, q.AfterID = last.Deadline, last.ID
+		if q.Sort == qa.RecentlyAnswered {
+			q.AfterTime = last.AnsweredAt
+		}
 	}
 	t.Fatalf("Questions(%+v) did not end", q)
 	return nil
