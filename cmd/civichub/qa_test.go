@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -557,6 +558,22 @@ func TestQAFeedAnswers(t *testing.T) {
 	newClient(t, q.srv.URL).do("GET", "/api/v1/answers/feed", nil).decode(t, &feed)
 	if len(feed.Items) != 1 || feed.Items[0].QuestionID != public.ID {
 		t.Errorf("feed = %+v, want the public question", feed.Items)
+	}
+	// The feed is by answer time: a question asked before another but
+	// answered after it comes first.
+	older := q.ask(t, q.binh, map[string]any{"title": "Câu hỏi gửi trước, trả lời sau"})
+	newer := q.ask(t, q.binh, map[string]any{"title": "Câu hỏi gửi sau, trả lời trước"})
+	for _, x := range []questionBody{newer, older} {
+		mustStatus(t, setStatus(q.staff, x.ID, map[string]any{"status": "accepted"}), 200, "accept")
+		mustStatus(t, q.staff.do("POST", "/api/v1/questions/"+x.ID+"/answers", map[string]string{"body": "Trả lời."}), 201, "answer")
+	}
+	newClient(t, q.srv.URL).do("GET", "/api/v1/answers/feed", nil).decode(t, &feed)
+	var got []string
+	for _, it := range feed.Items {
+		got = append(got, it.QuestionID)
+	}
+	if want := []string{older.ID, newer.ID, public.ID}; !slices.Equal(got, want) {
+		t.Errorf("feed = %v, want %v (latest answer first)", got, want)
 	}
 }
 
