@@ -3,14 +3,16 @@
 // answers while the resident's page is open in another browser, where the
 // answer appears without a reload; the queue and the home page's box of
 // recent answers fill live; a private question is a 404 for everyone else;
-// the scorecard shows figures; the ask form works without JavaScript; and
-// axe finds no serious violation on the Q&A pages.
+// the scorecard shows figures; the ask form works without JavaScript; the
+// answers widget works, live, in an allowed portal's frame only; and axe
+// finds no serious violation on the Q&A pages.
 //
 // Residents are registered through the API (registration is not limited
 // per address in these tests); the demo staff member logs in once for the
 // whole file, since logins are rate limited per account.
 import { request } from '@playwright/test';
 import { test, expect, staff, newResident, seriousViolations } from './fixtures.js';
+import { servePortal } from './portal.js';
 
 let seq = 0;
 // tag makes titles no other test or run uses (the tests share one server).
@@ -190,6 +192,37 @@ test('the queue and the home page fill live', async ({ browser, baseURL }) => {
   await expect(box.locator(`[data-question="${q.id}"]`)).toContainText('Thời hạn là 15 ngày làm việc.');
 });
 
+test('the answers widget shows live inside an allowed portal and is refused elsewhere', async ({ browser, baseURL }) => {
+  const portal = await servePortal(process.env.CIVICHUB_E2E_PORTAL);
+  const notAllowed = await servePortal('http://127.0.0.2:0');
+  const framed = await browse(browser, baseURL, null);
+  const refused = await browse(browser, baseURL, null);
+  try {
+    await framed.goto(`${portal.origin}/tin-tuc?src=${encodeURIComponent(`${baseURL}/embed/answers`)}`);
+    const frame = framed.frameLocator('iframe');
+    await expect(frame.getByRole('heading', { level: 1 })).toHaveText('Câu hỏi vừa được trả lời');
+    await expect(frame.getByRole('link', { name: /Xây nhà ở riêng lẻ 3 tầng/ })).toHaveAttribute('target', '_blank');
+
+    const asker = await person(baseURL, 'Hồ Thị Nhúng');
+    const title = `Lệ phí cấp giấy phép xây dựng ${tag()}`;
+    const q = await askByAPI(baseURL, asker, title);
+    await staffAction(baseURL, `/api/v1/questions/${q.id}/status`, { status: 'accepted' });
+    await staffAction(baseURL, `/api/v1/questions/${q.id}/answers`, { body: 'Lệ phí theo nghị quyết của HĐND tỉnh.' });
+    await expect(frame.getByRole('link', { name: title })).toBeVisible();
+
+    // Any other page of civichub refuses the frame, and so does the widget
+    // in a portal that is not allowed.
+    await refused.goto(`${portal.origin}/tin-tuc?src=${encodeURIComponent(`${baseURL}/questions/${q.id}`)}`);
+    await expect(refused.locator('iframe')).toBeVisible();
+    await expect(refused.frameLocator('iframe').getByRole('heading', { level: 1 })).toHaveCount(0);
+    await refused.goto(`${notAllowed.origin}/tin-tuc?src=${encodeURIComponent(`${baseURL}/embed/answers`)}`);
+    await expect(refused.locator('iframe')).toBeVisible();
+    await expect(refused.frameLocator('iframe').getByRole('heading', { level: 1 })).toHaveCount(0);
+  } finally {
+    await Promise.all([portal.close(), notAllowed.close()]);
+  }
+});
+
 test('a private question is not found for another resident', async ({ browser, baseURL }) => {
   const asker = await person(baseURL, 'Lê Thị Hỏi');
   const other = await person(baseURL, 'Phạm Văn Khác');
@@ -291,9 +324,12 @@ test('axe finds no serious violation on the Q&A pages', async ({ browser, baseUR
   for (const path of [`/agencies/${ag.id}/questions`, `/agencies/${ag.id}/questions?tab=accepted`, `/questions/${q.id}`]) {
     await check(officer, path);
   }
-  // A refused staff form: a rejection without its reason.
+  // A refused staff form: a rejection without its reason. The error stays
+  // when the page's script has fetched its live parts.
+  const synced = officer.waitForResponse((r) => r.url().endsWith(`/questions/${q.id}/parts`));
   await officer.getByRole('button', { name: 'Từ chối câu hỏi' }).click();
-  await expect(officer.locator('#reason-reject-error')).toBeVisible();
+  await synced;
+  await expect(officer.locator('#reason-reject-error')).toHaveText(/Trường này là bắt buộc/);
   expect(await seriousViolations(officer)).toEqual([]);
 
   // In English too.

@@ -807,9 +807,13 @@ if (queue && "WebSocket" in window && "fetch" in window) {
 // Live parts of a page (data-parts-url): the server renders the page's
 // changing parts (data-part) again on request, from the same templates as
 // the page, and the script puts each in place. A part the reader is
-// working in (a field with focus, or with what they typed) is left alone,
-// so that nothing typed is lost; it catches up on the next change.
+// working in (a field with focus, with what they typed, or with the errors
+// of the form they sent) is left alone, so that nothing typed and no error
+// is lost; it catches up on the next change.
 function busy(part) {
+  if (part.querySelector(".field-error")) {
+    return true;
+  }
   const active = document.activeElement;
   if (active && part.contains(active) && active.matches("input, textarea, select")) {
     return true;
