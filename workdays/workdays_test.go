@@ -86,3 +86,47 @@ func TestNewRejectsBadDays(t *testing.T) {
 		}
 	}
 }
+
+// TestBetweenCountsAsWalkingTheDays: Between equals counting working days
+// one by one, for ranges over weekends, holidays, make-up days, year ends
+// and a daylight saving zone.
+func TestBetweenCountsAsWalkingTheDays(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*Calendar{calendar(t), mustNew(t, berlin, []string{"2026-03-30", "2026-12-25", "2027-01-01"}, []string{"2026-03-28", "2026-12-27"})} {
+		walk := func(a, b time.Time) int {
+			n := 0
+			end := c.startOfDay(b)
+			for day := c.startOfDay(a).AddDate(0, 0, 1); !day.After(end); day = day.AddDate(0, 0, 1) {
+				if c.IsWorkday(day) {
+					n++
+				}
+			}
+			return n
+		}
+		start := time.Date(2026, 1, 1, 13, 0, 0, 0, c.loc)
+		for i := range 400 {
+			a := start.Add(time.Duration(i*31) * time.Hour)
+			for _, days := range []int{0, 1, 2, 6, 7, 8, 13, 40, 400} {
+				b := a.Add(time.Duration(days)*24*time.Hour + time.Duration(i%23)*time.Hour)
+				if got, want := c.Between(a, b), walk(a, b); got != want {
+					t.Fatalf("Between(%v, %v) = %d, want %d", a, b, got, want)
+				}
+			}
+			if got := c.Between(a, a.Add(-48*time.Hour)); got != 0 {
+				t.Fatalf("Between backwards = %d, want 0", got)
+			}
+		}
+	}
+}
+
+func mustNew(t *testing.T, loc *time.Location, holidays, makeup []string) *Calendar {
+	t.Helper()
+	c, err := New(loc, holidays, makeup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
