@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -46,13 +47,58 @@ type Window struct {
 // ScorecardWindows are the windows every scorecard shows.
 var ScorecardWindows = []int{30, 90, 365}
 
-// Scorecard computes an agency's scorecard from its legs.
+// scorecardTTL is how long a computed scorecard is served again. A busy
+// agency's year is thousands of legs; its figures over 30 to 365 days do
+// not need to be fresher than this, and a change made on this node drops
+// the agency's card at once (forget).
+const scorecardTTL = 30 * time.Second
+
+// scorecards caches computed scorecards by agency.
+type scorecards struct {
+	mu    sync.Mutex
+	cards map[string]*Scorecard
+}
+
+func (c *scorecards) get(agencyID string, now time.Time) *Scorecard {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sc := c.cards[agencyID]
+	if sc == nil || now.Sub(sc.At) >= scorecardTTL || now.Before(sc.At) {
+		return nil
+	}
+	return sc
+}
+
+func (c *scorecards) put(sc *Scorecard) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cards == nil || len(c.cards) > 10_000 {
+		c.cards = map[string]*Scorecard{}
+	}
+	c.cards[sc.Agency.ID] = sc
+}
+
+// forget drops the cards of the agencies a question passed through.
+func (c *scorecards) forget(q *Question) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range q.Legs {
+		delete(c.cards, l.AgencyID)
+	}
+	delete(c.cards, q.AgencyID)
+}
+
+// Scorecard returns an agency's scorecard, computed from its legs at most
+// scorecardTTL ago.
 func (s *Service) Scorecard(ctx context.Context, agencyID string) (*Scorecard, error) {
 	ag, err := s.agencyOrNotFound(ctx, agencyID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
+	if sc := s.cards.get(ag.ID, now); sc != nil {
+		return sc, nil
+	}
 	longest := slices.Max(ScorecardWindows)
 	legs, err := s.store.Legs(ctx, ag.ID, now.AddDate(0, 0, -longest))
 	if err != nil {
@@ -73,6 +119,7 @@ func (s *Service) Scorecard(ctx context.Context, agencyID string) (*Scorecard, e
 	for _, days := range ScorecardWindows {
 		sc.Windows = append(sc.Windows, s.window(legs, days, now))
 	}
+	s.cards.put(sc)
 	return sc, nil
 }
 

@@ -70,6 +70,7 @@ type Service struct {
 	limiter ratelimit.Limiter
 	opts    Options
 	logger  *slog.Logger
+	cards   scorecards
 }
 
 // NewService returns the Q&A service.
@@ -364,6 +365,7 @@ func (s *Service) update(ctx context.Context, questionID string, change func(q *
 		if err != nil {
 			return nil, err
 		}
+		s.cards.forget(q)
 		return q, nil
 	}
 	return nil, ErrStale
@@ -450,6 +452,7 @@ func (s *Service) Ask(ctx context.Context, actor *accounts.User, in NewQuestion)
 	if err := s.store.CreateQuestion(ctx, q); err != nil {
 		return nil, err
 	}
+	s.cards.forget(q)
 	_ = s.store.Follow(ctx, q.ID, actor.ID)
 	s.publish(ctx, AgencyTopic(ag.ID), "question.created", agencyEvent(q))
 	return q, nil

@@ -204,6 +204,15 @@ func TestOverdueIsToldOnceAndCounted(t *testing.T) {
 	if sc.Overdue != 1 || sc.Open != 1 {
 		t.Errorf("scorecard open/overdue = %d/%d, want 1/1", sc.Open, sc.Overdue)
 	}
+	// A card is served again for a while, but a change on this node
+	// drops it at once.
+	if again, _ := f.svc.Scorecard(f.ctx, f.xd.ID); again != sc {
+		t.Errorf("scorecard computed again within its time to live")
+	}
+	f.ask(t)
+	if sc, _ = f.svc.Scorecard(f.ctx, f.xd.ID); sc.Open != 2 || sc.Windows[0].Received != 2 {
+		t.Errorf("after a new question: open %d, received %d, want 2 and 2", sc.Open, sc.Windows[0].Received)
+	}
 	if _, _, err := f.svc.Answer(f.ctx, f.staff, q.ID, "Trả lời muộn."); err != nil {
 		t.Fatal(err)
 	}
