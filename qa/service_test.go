@@ -76,7 +76,7 @@ type fixture struct {
 	holidays, makeupDs []string
 }
 
-func newFixture(t *testing.T, holidays, makeup []string) *fixture {
+func newFixture(t testing.TB, holidays, makeup []string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
