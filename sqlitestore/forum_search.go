@@ -105,7 +105,7 @@ func (s *ForumStore) Search(ctx context.Context, q forum.SearchQuery) ([]*forum.
 	if len(tokens) == 0 {
 		return nil, nil
 	}
-	tokens, err := s.rarestFirst(ctx, tokens)
+	tokens, err := rarestFirst(ctx, s.db, "forum_search", tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -137,13 +137,14 @@ func (s *ForumStore) Search(ctx context.Context, q forum.SearchQuery) ([]*forum.
 	return append(hits, posts...), nil
 }
 
-// rarestFirst orders tokens by how many documents they index, counted up to
-// rarityCap, fewest first.
-func (s *ForumStore) rarestFirst(ctx context.Context, tokens []string) ([]string, error) {
+// rarestFirst orders tokens by how many documents the inverted index
+// table (forum_search, qa_search: a token column first in its key) holds
+// for each, counted up to rarityCap, fewest first.
+func rarestFirst(ctx context.Context, db *DB, table string, tokens []string) ([]string, error) {
 	if len(tokens) == 1 {
 		return tokens, nil
 	}
-	st, err := s.db.readStmt(ctx, `SELECT count(*) FROM (SELECT 1 FROM forum_search WHERE token = ? LIMIT ?)`)
+	st, err := db.readStmt(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE token = ? LIMIT ?)`)
 	if err != nil {
 		return nil, err
 	}

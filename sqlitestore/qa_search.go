@@ -51,7 +51,7 @@ func (s *QAStore) Search(ctx context.Context, q qa.SearchQuery) ([]*qa.Question,
 	if len(tokens) == 0 {
 		return nil, nil
 	}
-	tokens, err := s.rarestFirst(ctx, tokens)
+	tokens, err := rarestFirst(ctx, s.db, "qa_search", tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -89,28 +89,6 @@ func derefStrings(ps []*string) []string {
 		out[i] = *p
 	}
 	return out
-}
-
-// rarestFirst orders tokens by how many questions they index, counted up
-// to rarityCap, fewest first.
-func (s *QAStore) rarestFirst(ctx context.Context, tokens []string) ([]string, error) {
-	if len(tokens) == 1 {
-		return tokens, nil
-	}
-	st, err := s.db.readStmt(ctx, `SELECT count(*) FROM (SELECT 1 FROM qa_search WHERE token = ? LIMIT ?)`)
-	if err != nil {
-		return nil, err
-	}
-	counts := make(map[string]int, len(tokens))
-	for _, tok := range tokens {
-		var n int
-		if err := st.QueryRowContext(ctx, tok, rarityCap).Scan(&n); err != nil {
-			return nil, fmt.Errorf("sqlitestore: count postings: %w", err)
-		}
-		counts[tok] = n
-	}
-	slices.SortStableFunc(tokens, func(a, b string) int { return counts[a] - counts[b] })
-	return tokens, nil
 }
 
 // qaSearchSQL is Search's query for n tokens: ?1 the walking token, ?2 the
