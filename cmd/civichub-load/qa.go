@@ -228,28 +228,7 @@ func startQAServer(ctx context.Context, o qaOptions, dir string, seed *qaSeeded,
 }
 
 func (b *qaServer) do(ctx context.Context, method, path, cookie string, body any) (*http.Response, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		j, _ := json.Marshal(body)
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, b.srv.url+path, rd)
-	if err != nil {
-		return nil, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	res, err := b.hc.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	return res, out, err
+	return doJSON(ctx, b.hc, b.srv.url+path, method, cookie, body)
 }
 
 // get times one GET, from sending it to the last byte of the body.

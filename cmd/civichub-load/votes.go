@@ -168,28 +168,7 @@ func startPollServer(ctx context.Context, o votesOptions, stderr io.Writer) (*po
 }
 
 func (ps *pollServer) do(ctx context.Context, method, path, cookie string, body any) (*http.Response, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, ps.srv.url+path, rd)
-	if err != nil {
-		return nil, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	res, err := ps.hc.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return res, b, err
+	return doJSON(ctx, ps.hc, ps.srv.url+path, method, cookie, body)
 }
 
 // visitorCookies gets n visitor cookies from the server, as n browsers'
