@@ -30,6 +30,7 @@ type queuePage struct {
 	Agency agencyChoice
 	Tab    string
 	Tabs   []string
+	Counts map[string]int // questions per tab
 	Items  []queueRow
 	// Cursor is this page's ("" on the first), Next the following one's.
 	Cursor, Next string
@@ -119,6 +120,9 @@ func (f *Frontend) loadQueue(r *http.Request) (*queuePage, error) {
 	}
 	items, next, err := f.opts.QA.List(ctx, u, lp)
 	if err != nil {
+		return nil, err
+	}
+	if p.Counts, err = f.opts.QA.QueueCounts(ctx, u, ag.ID); err != nil {
 		return nil, err
 	}
 	if next != nil {

@@ -340,6 +340,9 @@ func TestQAStaffHandlesAQuestionThroughTheForms(t *testing.T) {
 		t.Fatalf("assign = %d, status %s", r.status, s.status(id))
 	}
 	expect(t, "assigned tab", s.staff.get(queue+"?tab=assigned"), http.StatusOK, esc(s.private.Title), esc(frontend.Text(i18n.VI, "queue.me")))
+	// Each tab counts its questions; this one is the only assigned one.
+	expect(t, "assigned tab's count", s.staff.get(queue+"?tab=assigned"), http.StatusOK,
+		esc(frontend.Text(i18n.VI, "queue.tab.assigned"))+` <span class="count">(1)</span>`)
 
 	// An empty answer is refused next to its field; then the answer.
 	r = s.staff.post(page+"/answer", url.Values{"body": {"  "}})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -337,5 +338,35 @@ func TestAnswerWithoutItsQuestionUpdateIsRepaired(t *testing.T) {
 	}
 	if n := f.pub.count(qa.AgencyTopic(f.xd.ID) + " question.overdue"); n != 0 {
 		t.Errorf("%d overdue notices for an answered question", n)
+	}
+}
+
+// TestQueueCounts counts the queue's tabs for the agency's staff only.
+func TestQueueCounts(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	a, b := f.ask(t), f.ask(t)
+	f.ask(t)
+	if _, err := f.svc.ChangeStatus(f.ctx, f.staff, a.ID, qa.StatusChange{Status: qa.Accepted}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ChangeStatus(f.ctx, f.staff, b.ID, qa.StatusChange{Status: qa.Accepted}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Answer(f.ctx, f.staff, b.ID, "Trả lời."); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(f.clock.Now().AddDate(0, 1, 0))
+	got, err := f.svc.QueueCounts(f.ctx, f.staff, f.xd.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"submitted": 1, "accepted": 1, "assigned": 0, "answered": 1, "overdue": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("counts = %v, want %v", got, want)
+	}
+	for _, u := range []*accounts.User{f.resident, f.otherStaff} {
+		if _, err := f.svc.QueueCounts(f.ctx, u, f.xd.ID); !errors.Is(err, qa.ErrForbidden) {
+			t.Errorf("counts for %s = %v, want ErrForbidden", u.Name, err)
+		}
 	}
 }

@@ -639,3 +639,32 @@ func (s *Service) SearchText(ctx context.Context, text, after string, limit int)
 	}
 	return s.Search(ctx, tokens, after, limit)
 }
+
+// QueueCounts counts an agency's questions per tab of its staff's queue:
+// each open status, answered, and overdue (accepted or assigned past their
+// deadline). The agency's staff, moderators and admins only.
+func (s *Service) QueueCounts(ctx context.Context, viewer *accounts.User, agencyID string) (map[string]int, error) {
+	if viewer == nil {
+		return nil, ErrUnauthorized
+	}
+	ag, err := s.agencyOrNotFound(ctx, agencyID)
+	if err != nil {
+		return nil, err
+	}
+	if m, err := s.staffOf(ctx, viewer, ag.ID); err != nil {
+		return nil, err
+	} else if m == nil && !isModerator(viewer) {
+		return nil, ErrForbidden
+	}
+	counts := map[string]int{}
+	for _, st := range []Status{Submitted, Accepted, Assigned, Answered} {
+		if counts[string(st)], err = s.store.CountQuestions(ctx, Query{AgencyID: ag.ID, Statuses: []Status{st}}, maxCounted); err != nil {
+			return nil, err
+		}
+	}
+	counts["overdue"], err = s.store.CountQuestions(ctx, Query{AgencyID: ag.ID, Statuses: []Status{Accepted, Assigned}, DueBefore: s.now()}, maxCounted)
+	return counts, err
+}
+
+// maxCounted bounds the count of a queue tab.
+const maxCounted = 10_000
