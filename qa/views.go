@@ -580,8 +580,27 @@ func (s *Service) AuthorizeTopic(ctx context.Context, userID string, role accoun
 	}
 	switch {
 	case len(topic) > len(QuestionTopicPrefix) && topic[:len(QuestionTopicPrefix)] == QuestionTopicPrefix:
-		_, _, err := s.load(ctx, viewer, topic[len(QuestionTopicPrefix):])
-		return err
+		// The question without its history and legs: a thousand readers
+		// opening one question subscribe at once.
+		questionID := topic[len(QuestionTopicPrefix):]
+		if !id.Valid(questionID) {
+			return ErrQuestionNotFound
+		}
+		qs, err := s.store.QuestionsByID(ctx, []string{questionID})
+		if err != nil {
+			return err
+		}
+		if len(qs) == 0 {
+			return ErrQuestionNotFound
+		}
+		a, err := s.accessTo(ctx, viewer, qs[0])
+		if err != nil {
+			return err
+		}
+		if !qs[0].Listed && !a.privileged() {
+			return ErrQuestionNotFound
+		}
+		return nil
 	case len(topic) > len(AgencyTopicPrefix) && topic[:len(AgencyTopicPrefix)] == AgencyTopicPrefix:
 		if viewer == nil {
 			return ErrUnauthorized
