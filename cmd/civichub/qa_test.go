@@ -629,3 +629,30 @@ func TestQAAdminSetAnswerDays(t *testing.T) {
 		t.Errorf("answer_days after refused commands = %d, want 12", s.AnswerDays)
 	}
 }
+
+// TestQALimits: questions are rate-limited per user (429 with Retry-After)
+// and a text too long for the sanitizer is refused, each storing nothing.
+func TestQALimits(t *testing.T) {
+	q := newQA(t, map[string]string{"CIVICHUB_RATE_QUESTION": "2/1h"})
+	q.ask(t, q.lan, nil)
+	q.ask(t, q.lan, nil)
+	res := q.lan.do("POST", "/api/v1/questions", map[string]any{"agency_id": q.xd, "title": "Câu hỏi thứ ba trong một giờ", "body": "Nội dung"})
+	if res.Status != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("third question in an hour = %d (Retry-After %q), want 429 with Retry-After", res.Status, res.Header.Get("Retry-After"))
+	}
+	// Another user is not limited by the first one's questions.
+	q.ask(t, q.binh, nil)
+	long := strings.Repeat("Nội dung rất dài. ", 2000)
+	if res := q.binh.do("POST", "/api/v1/questions", map[string]any{"agency_id": q.xd, "title": "Câu hỏi có nội dung quá dài", "body": long}); res.Status != 400 || !strings.Contains(string(res.Body), `"body"`) {
+		t.Errorf("a %d-byte body = %d %s, want 400 naming body", len(long), res.Status, res.Body)
+	}
+	var mine struct{ Items []any }
+	q.lan.do("GET", "/api/v1/questions?mine=true", nil).decode(t, &mine)
+	if len(mine.Items) != 2 {
+		t.Errorf("the limited user has %d questions, want 2", len(mine.Items))
+	}
+	q.binh.do("GET", "/api/v1/questions?mine=true", nil).decode(t, &mine)
+	if len(mine.Items) != 1 {
+		t.Errorf("the user with a refused long question has %d questions, want 1", len(mine.Items))
+	}
+}
