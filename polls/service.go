@@ -381,7 +381,21 @@ var transitions = map[Status][]Status{
 // audience and baseline change only in a draft (poll_has_votes after that,
 // as votes may exist); the schedule until the poll is closed; the results
 // visibility at any time.
+//
+// A change stored meanwhile (the scheduler storing that the poll opened,
+// another manager's edit) makes the patch apply again to the poll as it
+// now is, its rules checked again, rather than fail.
 func (s *Service) Update(ctx context.Context, v Viewer, pollID string, in Patch) (*View, error) {
+	for range 4 {
+		view, err := s.update(ctx, v, pollID, in)
+		if !errors.Is(err, ErrStale) {
+			return view, err
+		}
+	}
+	return nil, ErrStale
+}
+
+func (s *Service) update(ctx context.Context, v Viewer, pollID string, in Patch) (*View, error) {
 	p, manager, err := s.findIn(ctx, v, pollID, s.store.Poll)
 	if err != nil {
 		return nil, err
