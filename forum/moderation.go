@@ -15,6 +15,12 @@ import (
 	"github.com/civichub/civichub/id"
 )
 
+// RecordAudit appends an entry for another domain's moderation (the
+// Q&A's) to the forum's audit log, the one moderators read.
+func (s *Service) RecordAudit(ctx context.Context, actor *accounts.User, action, targetType, targetID, reason, details string) {
+	s.audit(ctx, actor, action, targetType, targetID, reason, details)
+}
+
 // audit appends an entry to the audit log. A failure is logged loudly: the
 // action itself is done.
 func (s *Service) audit(ctx context.Context, actor *accounts.User, action, targetType, targetID, reason, details string) {

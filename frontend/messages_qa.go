@@ -86,6 +86,7 @@ var qaTexts = map[string][2]string{
 	"qa.staff_comment":    {"Cán bộ", "Staff"},
 	"qa.comment_hidden":   {"Ý kiến đã bị ẩn.", "This comment has been hidden."},
 	"qa.comment_hide":     {"Ẩn ý kiến", "Hide comment"},
+	"qa.comment_reason":   {"Lý do (ghi vào nhật ký kiểm duyệt, không bắt buộc)", "Reason (for the audit log, optional)"},
 	"qa.comment_restore":  {"Hiện lại ý kiến", "Restore comment"},
 	"qa.comments_closed":  {"Câu hỏi không nhận thêm ý kiến.", "The question takes no more comments."},
 	"qa.login_to_comment": {"Đăng nhập để gửi ý kiến", "Log in to comment"},

@@ -201,12 +201,12 @@ func (f *Frontend) comment(w http.ResponseWriter, r *http.Request) {
 
 // hideComment hides or restores a comment (moderators).
 func (f *Frontend) hideComment(w http.ResponseWriter, r *http.Request) {
-	fm, ok := f.readForm(w, r, "hidden")
+	fm, ok := f.readForm(w, r, "hidden", "reason")
 	if !ok {
 		return
 	}
 	hidden := fm.Value("hidden") == "on"
-	c, err := f.opts.QA.SetCommentHidden(r.Context(), accounts.UserFrom(r.Context()), r.PathValue("cid"), hidden)
+	c, err := f.opts.QA.SetCommentHidden(r.Context(), accounts.UserFrom(r.Context()), r.PathValue("cid"), hidden, fm.Value("reason"))
 	if err == nil && c.QuestionID != r.PathValue("id") {
 		err = qa.ErrCommentNotFound
 	}

@@ -261,7 +261,16 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) hideComment(hidden bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := h.svc.SetCommentHidden(r.Context(), user(r), r.PathValue("id"), hidden)
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if r.ContentLength != 0 {
+			if err := web.Decode(r, &in); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		c, err := h.svc.SetCommentHidden(r.Context(), user(r), r.PathValue("id"), hidden, in.Reason)
 		if err != nil {
 			h.fail(w, r, err)
 			return

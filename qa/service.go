@@ -40,12 +40,14 @@ type Directory interface {
 	Agency(ctx context.Context, id string) (*accounts.Agency, error)
 }
 
-// Checker checks and renders a text as the forum does: watched words
-// (blocked, sent to review or replaced), then Markdown sanitized to HTML.
-// *forum.Service satisfies it. review reports a watched word that wants a
-// moderator's look.
+// Checker is what the Q&A needs of the forum's moderation; *forum.Service
+// satisfies it. CheckText checks and renders a text as the forum does:
+// watched words (blocked, sent to review or replaced), then Markdown
+// sanitized to HTML; review reports a watched word that wants a
+// moderator's look. RecordAudit appends to the moderators' audit log.
 type Checker interface {
 	CheckText(ctx context.Context, field, body string) (src, html string, review bool, err error)
+	RecordAudit(ctx context.Context, actor *accounts.User, action, targetType, targetID, reason, details string)
 }
 
 // Options tune the service.
@@ -578,6 +580,10 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *accounts.User, questi
 	if err != nil {
 		return nil, err
 	}
+	if a.moderator && a.staff == nil && !a.asker {
+		// A moderator acting for an agency answers for it in the log.
+		s.check.RecordAudit(ctx, actor, "question."+string(in.Status), "qa_question", q.ID, reason, "agency "+q.AgencyID)
+	}
 	ev := statusEvent(q)
 	s.publish(ctx, QuestionTopic(q.ID), "question.status", ev)
 	s.publish(ctx, AgencyTopic(q.AgencyID), "question.status", ev)
@@ -670,6 +676,9 @@ func (s *Service) ForwardQuestion(ctx context.Context, actor *accounts.User, que
 	})
 	if err != nil {
 		return nil, err
+	}
+	if a.moderator && a.staff == nil {
+		s.check.RecordAudit(ctx, actor, "question.forwarded", "qa_question", q.ID, reason, "from agency "+from+" to "+to.ID)
 	}
 	ev := statusEvent(q)
 	ev.FromAgencyID = from
@@ -898,8 +907,9 @@ func (s *Service) AddComment(ctx context.Context, actor *accounts.User, question
 	return c, nil
 }
 
-// SetCommentHidden hides or restores a comment (moderators).
-func (s *Service) SetCommentHidden(ctx context.Context, actor *accounts.User, commentID string, hidden bool) (*Comment, error) {
+// SetCommentHidden hides or restores a comment (moderators), with an
+// optional reason; the audit log records it.
+func (s *Service) SetCommentHidden(ctx context.Context, actor *accounts.User, commentID string, hidden bool, reason string) (*Comment, error) {
 	if actor == nil {
 		return nil, ErrUnauthorized
 	}
@@ -908,6 +918,10 @@ func (s *Service) SetCommentHidden(ctx context.Context, actor *accounts.User, co
 	}
 	if !id.Valid(commentID) {
 		return nil, ErrCommentNotFound
+	}
+	reason, err := cleanLine("reason", reason, MinReason, MaxReason, false)
+	if err != nil {
+		return nil, err
 	}
 	c, err := s.store.Comment(ctx, commentID)
 	if err != nil {
@@ -921,6 +935,7 @@ func (s *Service) SetCommentHidden(ctx context.Context, actor *accounts.User, co
 	if !hidden {
 		typ = "comment.restored"
 	}
+	s.check.RecordAudit(ctx, actor, typ, "qa_comment", c.ID, reason, "question "+c.QuestionID)
 	s.publish(ctx, QuestionTopic(c.QuestionID), typ, map[string]any{"question_id": c.QuestionID, "comment_id": c.ID})
 	return c, nil
 }

@@ -656,3 +656,39 @@ func TestQALimits(t *testing.T) {
 		t.Errorf("the user with a refused long question has %d questions, want 1", len(mine.Items))
 	}
 }
+
+// TestQAModerationIsAudited: a moderator's rejection, forward and comment
+// moderation are in the audit log with their reasons; residents cannot
+// moderate comments.
+func TestQAModerationIsAudited(t *testing.T) {
+	q := newQA(t, nil)
+	spam := q.ask(t, q.binh, map[string]any{"title": "Quảng cáo bán đất nền giá rẻ"})
+	mustStatus(t, setStatus(q.mod, spam.ID, map[string]any{"status": "rejected", "reason": "Nội dung quảng cáo"}), 200, "reject")
+	moved := q.ask(t, q.lan, nil)
+	mustStatus(t, q.mod.do("POST", "/api/v1/questions/"+moved.ID+"/forward", map[string]string{"agency_id": q.tn, "reason": "Sai cơ quan"}), 200, "forward")
+	mustStatus(t, setStatus(q.other, moved.ID, map[string]any{"status": "accepted"}), 200, "accept")
+	res := q.binh.do("POST", "/api/v1/questions/"+moved.ID+"/comments", map[string]string{"body": "Ý kiến thêm"})
+	mustStatus(t, res, 201, "comment")
+	var c struct{ ID string }
+	res.decode(t, &c)
+	if res := q.lan.do("POST", "/api/v1/mod/comments/"+c.ID+"/hide", map[string]string{"reason": "Lạc đề"}); res.Status != 403 {
+		t.Errorf("resident hides a comment = %d, want 403", res.Status)
+	}
+	mustStatus(t, q.mod.do("POST", "/api/v1/mod/comments/"+c.ID+"/hide", map[string]string{"reason": "Lạc đề với câu hỏi"}), 200, "hide comment")
+	var log struct {
+		Items []struct{ Action, Reason string } `json:"items"`
+	}
+	q.mod.do("GET", "/api/v1/mod/audit", nil).decode(t, &log)
+	found := map[string]string{}
+	for _, e := range log.Items {
+		found[e.Action] = e.Reason
+	}
+	for action, reason := range map[string]string{"question.rejected": "Nội dung quảng cáo", "question.forwarded": "Sai cơ quan", "comment.hidden": "Lạc đề với câu hỏi"} {
+		if got, ok := found[action]; !ok || got != reason {
+			t.Errorf("audit %s = %q (present %v), want reason %q; log %+v", action, got, ok, reason, log.Items)
+		}
+	}
+	if _, ok := found["question.accepted"]; ok {
+		t.Errorf("the agency's own acceptance is in the moderators' audit log")
+	}
+}
