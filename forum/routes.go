@@ -57,21 +57,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func user(r *http.Request) *accounts.User { return accounts.UserFrom(r.Context()) }
 
-// respond writes v with status, or the error.
-func respond[T any](h *Handler, w http.ResponseWriter, r *http.Request, status int, v T, err error) {
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
-}
-
 func (h *Handler) categories(w http.ResponseWriter, r *http.Request) {
 	cs, err := h.svc.Categories(r.Context())
 	if cs == nil {
 		cs = []*Category{}
 	}
-	respond(h, w, r, http.StatusOK, map[string]any{"items": cs}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"items": cs}, err)
 }
 
 func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request) {
@@ -81,12 +72,12 @@ func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.svc.CreateCategory(r.Context(), user(r), in)
-	respond(h, w, r, http.StatusCreated, c, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, c, err)
 }
 
 func (h *Handler) category(w http.ResponseWriter, r *http.Request) {
 	c, err := h.svc.Category(r.Context(), r.PathValue("id"))
-	respond(h, w, r, http.StatusOK, c, err)
+	web.Respond(w, r, h.logger, http.StatusOK, c, err)
 }
 
 func (h *Handler) threads(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +97,7 @@ func (h *Handler) threads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := h.svc.Threads(r.Context(), user(r), category, curp, r.URL.Query().Get("page") == "last", limit)
-	respond(h, w, r, http.StatusOK, list, err)
+	web.Respond(w, r, h.logger, http.StatusOK, list, err)
 }
 
 func (h *Handler) createThread(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +110,7 @@ func (h *Handler) createThread(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		w.Header().Set("Location", "/api/v1/threads/"+t.ID)
 	}
-	respond(h, w, r, http.StatusCreated, t, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, t, err)
 }
 
 func (h *Handler) thread(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +128,7 @@ func (h *Handler) thread(w http.ResponseWriter, r *http.Request) {
 		page = n
 	}
 	t, err := h.svc.Thread(r.Context(), user(r), r.PathValue("id"), page)
-	respond(h, w, r, http.StatusOK, t, err)
+	web.Respond(w, r, h.logger, http.StatusOK, t, err)
 }
 
 type bodyInput struct {
@@ -151,13 +142,13 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.svc.Reply(r.Context(), user(r), r.PathValue("id"), in.Body)
-	respond(h, w, r, http.StatusCreated, p, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, p, err)
 }
 
 func (h *Handler) follow(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h.svc.Follow(r.Context(), user(r), r.PathValue("id"), on)
-		respond(h, w, r, http.StatusOK, map[string]bool{"following": on}, err)
+		web.Respond(w, r, h.logger, http.StatusOK, map[string]bool{"following": on}, err)
 	}
 }
 
@@ -168,12 +159,12 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.svc.EditPost(r.Context(), user(r), r.PathValue("id"), in.Body)
-	respond(h, w, r, http.StatusOK, p, err)
+	web.Respond(w, r, h.logger, http.StatusOK, p, err)
 }
 
 func (h *Handler) edits(w http.ResponseWriter, r *http.Request) {
 	es, err := h.svc.Edits(r.Context(), user(r), r.PathValue("id"))
-	respond(h, w, r, http.StatusOK, map[string]any{"items": es}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"items": es}, err)
 }
 
 func (h *Handler) flag(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +178,7 @@ func (h *Handler) flag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := h.svc.Flag(r.Context(), user(r), in.PostID, in.Reason, in.Note)
-	respond(h, w, r, http.StatusCreated, map[string]any{"post_id": in.PostID, "flags": n}, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, map[string]any{"post_id": in.PostID, "flags": n}, err)
 }
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +197,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	if next != nil {
 		page.NextCursor = web.EncodeCursor(next)
 	}
-	respond(h, w, r, http.StatusOK, page, err)
+	web.Respond(w, r, h.logger, http.StatusOK, page, err)
 }
 
 type idCursor struct {
@@ -228,7 +219,7 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
 	if len(ns) == limit {
 		out["next_cursor"] = web.EncodeCursor(idCursor{ID: ns[len(ns)-1].ID})
 	}
-	respond(h, w, r, http.StatusOK, out, err)
+	web.Respond(w, r, h.logger, http.StatusOK, out, err)
 }
 
 func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
@@ -240,7 +231,7 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := h.svc.MarkRead(r.Context(), user(r), in.UpTo)
-	respond(h, w, r, http.StatusOK, map[string]int{"unread": n}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]int{"unread": n}, err)
 }
 
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
@@ -255,7 +246,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 	if len(items) == limit {
 		page.NextCursor = web.EncodeCursor(idCursor{ID: items[len(items)-1].Post.ID})
 	}
-	respond(h, w, r, http.StatusOK, page, err)
+	web.Respond(w, r, h.logger, http.StatusOK, page, err)
 }
 
 type modInput struct {
@@ -270,7 +261,7 @@ func (h *Handler) hide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.svc.Hide(r.Context(), user(r), r.PathValue("id"), in.Reason, in.Note)
-	respond(h, w, r, http.StatusOK, p, err)
+	web.Respond(w, r, h.logger, http.StatusOK, p, err)
 }
 
 func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +271,7 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.svc.Restore(r.Context(), user(r), r.PathValue("id"), in.Note)
-	respond(h, w, r, http.StatusOK, p, err)
+	web.Respond(w, r, h.logger, http.StatusOK, p, err)
 }
 
 func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +281,7 @@ func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := h.svc.DeletePost(r.Context(), user(r), r.PathValue("id"), in.Note)
-	respond(h, w, r, http.StatusOK, map[string]bool{"deleted": true}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]bool{"deleted": true}, err)
 }
 
 func (h *Handler) changeThread(w http.ResponseWriter, r *http.Request) {
@@ -300,7 +291,7 @@ func (h *Handler) changeThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := h.svc.ChangeThread(r.Context(), user(r), r.PathValue("id"), in)
-	respond(h, w, r, http.StatusOK, t, err)
+	web.Respond(w, r, h.logger, http.StatusOK, t, err)
 }
 
 func (h *Handler) suspend(w http.ResponseWriter, r *http.Request) {
@@ -310,12 +301,12 @@ func (h *Handler) suspend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.svc.Suspend(r.Context(), user(r), r.PathValue("id"), in)
-	respond(h, w, r, http.StatusOK, u, err)
+	web.Respond(w, r, h.logger, http.StatusOK, u, err)
 }
 
 func (h *Handler) words(w http.ResponseWriter, r *http.Request) {
 	ws, err := h.svc.Words(r.Context(), user(r))
-	respond(h, w, r, http.StatusOK, map[string]any{"items": ws}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"items": ws}, err)
 }
 
 func (h *Handler) putWord(w http.ResponseWriter, r *http.Request) {
@@ -325,7 +316,7 @@ func (h *Handler) putWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.svc.PutWord(r.Context(), user(r), in)
-	respond(h, w, r, http.StatusCreated, out, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, out, err)
 }
 
 func (h *Handler) deleteWord(w http.ResponseWriter, r *http.Request) {
@@ -349,5 +340,5 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {
 	if len(es) == limit {
 		page.NextCursor = web.EncodeCursor(idCursor{ID: es[len(es)-1].ID})
 	}
-	respond(h, w, r, http.StatusOK, page, err)
+	web.Respond(w, r, h.logger, http.StatusOK, page, err)
 }

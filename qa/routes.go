@@ -50,14 +50,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func user(r *http.Request) *accounts.User { return accounts.UserFrom(r.Context()) }
 
-func respond[T any](h *Handler, w http.ResponseWriter, r *http.Request, status int, v T, err error) {
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
-}
-
 func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	var in NewQuestion
 	if err := web.Decode(r, &in); err != nil {
@@ -73,7 +65,7 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		w.Header().Set("Location", "/api/v1/questions/"+q.ID)
 	}
-	respond(h, w, r, http.StatusCreated, v, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, v, err)
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
@@ -94,12 +86,12 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	if next != nil {
 		page.NextCursor = web.EncodeCursor(next)
 	}
-	respond(h, w, r, http.StatusOK, page, err)
+	web.Respond(w, r, h.logger, http.StatusOK, page, err)
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.Get(r.Context(), user(r), r.PathValue("id"))
-	respond(h, w, r, http.StatusOK, v, err)
+	web.Respond(w, r, h.logger, http.StatusOK, v, err)
 }
 
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +108,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	av, err := h.svc.answerView(r.Context(), a)
-	respond(h, w, r, http.StatusCreated, av, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, av, err)
 }
 
 func (h *Handler) revise(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +123,7 @@ func (h *Handler) revise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	av, err := h.svc.answerView(r.Context(), a)
-	respond(h, w, r, http.StatusCreated, av, err)
+	web.Respond(w, r, h.logger, http.StatusCreated, av, err)
 }
 
 // questionAfter writes the question as the actor now sees it.
@@ -146,7 +138,7 @@ func (h *Handler) questionAfter(w http.ResponseWriter, r *http.Request, q *Quest
 		web.JSON(w, http.StatusOK, map[string]any{"id": q.ID, "status": q.Status, "agency_id": q.AgencyID})
 		return
 	}
-	respond(h, w, r, http.StatusOK, v, err)
+	web.Respond(w, r, h.logger, http.StatusOK, v, err)
 }
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
@@ -185,7 +177,7 @@ func (h *Handler) comments(w http.ResponseWriter, r *http.Request) {
 	if len(cs) == limit {
 		page.NextCursor = web.EncodeCursor(idCursor{ID: cs[len(cs)-1].ID})
 	}
-	respond(h, w, r, http.StatusOK, page, err)
+	web.Respond(w, r, h.logger, http.StatusOK, page, err)
 }
 
 func (h *Handler) comment(w http.ResponseWriter, r *http.Request) {
@@ -212,25 +204,25 @@ func (h *Handler) comment(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) upvote(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		n, err := h.svc.Upvote(r.Context(), user(r), r.PathValue("id"), on)
-		respond(h, w, r, http.StatusOK, map[string]any{"upvotes": n, "upvoted": on}, err)
+		web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"upvotes": n, "upvoted": on}, err)
 	}
 }
 
 func (h *Handler) follow(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h.svc.Follow(r.Context(), user(r), r.PathValue("id"), on)
-		respond(h, w, r, http.StatusOK, map[string]any{"following": on}, err)
+		web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"following": on}, err)
 	}
 }
 
 func (h *Handler) scorecard(w http.ResponseWriter, r *http.Request) {
 	sc, err := h.svc.Scorecard(r.Context(), r.PathValue("id"))
-	respond(h, w, r, http.StatusOK, sc, err)
+	web.Respond(w, r, h.logger, http.StatusOK, sc, err)
 }
 
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request) {
 	n, err := h.svc.AnswerDays(r.Context(), r.PathValue("id"))
-	respond(h, w, r, http.StatusOK, map[string]any{"answer_days": n}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"answer_days": n}, err)
 }
 
 func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
@@ -242,7 +234,7 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := h.svc.SetAnswerDays(r.Context(), user(r), r.PathValue("id"), in.AnswerDays)
-	respond(h, w, r, http.StatusOK, map[string]any{"answer_days": in.AnswerDays}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"answer_days": in.AnswerDays}, err)
 }
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
@@ -256,7 +248,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	items, err := h.svc.RecentAnswers(r.Context(), limit)
-	respond(h, w, r, http.StatusOK, map[string]any{"items": items}, err)
+	web.Respond(w, r, h.logger, http.StatusOK, map[string]any{"items": items}, err)
 }
 
 func (h *Handler) hideComment(hidden bool) http.HandlerFunc {

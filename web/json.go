@@ -158,3 +158,13 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 	}
 	JSON(w, Status(d.Code), ErrorBody{Error: d})
 }
+
+// Respond writes v as JSON with status, or err as Error when it is not nil:
+// the last line of most API handlers.
+func Respond(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, v any, err error) {
+	if err != nil {
+		Error(w, r, logger, err)
+		return
+	}
+	JSON(w, status, v)
+}
